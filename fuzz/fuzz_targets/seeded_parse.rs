@@ -1,0 +1,6 @@
+#![no_main]
+//! Seeded library, focus: Parse (see c_targets/seeded/README.md).
+use libfuzzer_sys::fuzz_target;
+use seam_seeded::ops::{fuzz, Focus};
+
+fuzz_target!(|data: &[u8]| fuzz(data, Focus::Parse));

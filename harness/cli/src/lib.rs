@@ -1,0 +1,6 @@
+//! seam: generate, instrument, run and triage fuzz harnesses for the boundary between Rust
+//! and C. The `seam` binary is a thin front over these modules.
+
+pub mod cc_wrapper;
+pub mod options;
+pub mod triage;

@@ -1,0 +1,49 @@
+//! Command-line options: one module per subcommand, shared option types here.
+
+pub mod env;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use seam_build::Sanitizer;
+
+/// seam: fuzz the boundary between Rust and C.
+#[derive(Parser, Debug)]
+#[command(name = "seam", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Print the CC/CXX exports that instrument third-party -sys crates' C.
+    Env(env::Env),
+}
+
+/// A sanitizer as the command line names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SanitizerArg {
+    /// AddressSanitizer (with LeakSanitizer and, in C, UndefinedBehaviorSanitizer).
+    Address,
+    /// MemorySanitizer with origin tracking.
+    Memory,
+    /// ThreadSanitizer.
+    Thread,
+    /// LeakSanitizer alone.
+    Leak,
+    /// No sanitizer: coverage only.
+    None,
+}
+
+impl From<SanitizerArg> for Sanitizer {
+    fn from(s: SanitizerArg) -> Self {
+        match s {
+            SanitizerArg::Address => Sanitizer::Address,
+            SanitizerArg::Memory => Sanitizer::Memory,
+            SanitizerArg::Thread => Sanitizer::Thread,
+            SanitizerArg::Leak => Sanitizer::Leak,
+            SanitizerArg::None => Sanitizer::None,
+        }
+    }
+}

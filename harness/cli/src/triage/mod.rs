@@ -1,0 +1,4 @@
+//! Triage: parse crash reports, attribute them to the boundary call, classify, dedup.
+
+pub mod boundary;
+pub mod model;
