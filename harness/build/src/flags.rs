@@ -97,7 +97,8 @@ impl Instrumentation {
         };
         let fuzzing = from_flags.fuzzing || env("CARGO_CFG_FUZZING").is_some();
         let coverage = switch(env, "SEAM_COVERAGE")?.unwrap_or(fuzzing);
-        let ubsan = sanitizer == Sanitizer::Address && switch(env, "SEAM_UBSAN")?.unwrap_or(true);
+        let default = Instrumentation::fuzzing(sanitizer);
+        let ubsan = default.ubsan && switch(env, "SEAM_UBSAN")?.unwrap_or(true);
         Ok(Instrumentation { sanitizer, ubsan, coverage })
     }
 
@@ -122,12 +123,18 @@ impl Instrumentation {
             Sanitizer::Leak | Sanitizer::None => {}
         }
         if self.ubsan {
-            f.extend(["-fsanitize=undefined", "-fno-sanitize-recover=undefined"]);
+            // vptr checks need the C++ UBSan runtime, which rustc's ASan runtime lacks.
+            f.extend(["-fsanitize=undefined", "-fno-sanitize=vptr", "-fno-sanitize-recover=undefined"]);
         }
         if self.coverage {
             f.push("-fsanitize=fuzzer-no-link");
         }
         f.into_iter().map(str::to_string).collect()
+    }
+
+    /// What a fuzz build with `sanitizer` gets by default (UBSan next to ASan, coverage on).
+    pub fn fuzzing(sanitizer: Sanitizer) -> Self {
+        Instrumentation { sanitizer, ubsan: sanitizer == Sanitizer::Address, coverage: true }
     }
 
     /// A short human description, e.g. `address+undefined, libFuzzer coverage`.

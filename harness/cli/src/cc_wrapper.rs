@@ -6,6 +6,8 @@
 //! whose build script runs it (`CARGO_ENCODED_RUSTFLAGS`, inherited): under `cargo fuzz build`
 //! the fuzz target's crates carry `-Zsanitizer=...` and `--cfg fuzzing`, host crates carry
 //! nothing. It then adds exactly the flags `seam-build` uses for C targets, and runs clang.
+//! The fuzzing runtimes' own C++ (libFuzzer inside `libfuzzer-sys`) is never instrumented:
+//! coverage of the fuzzer itself would only be noise.
 
 use std::ffi::OsString;
 use std::process::Command;
@@ -16,6 +18,10 @@ use seam_build::Instrumentation;
 /// Variable `seam env` sets to the sanitizer it was asked for; a fuzz build with another
 /// sanitizer is refused rather than half instrumented.
 pub const EXPECT_VAR: &str = "SEAM_ENV_SANITIZER";
+
+/// Crates whose C or C++ is the fuzzing runtime itself, identified by `CARGO_PKG_NAME` of the
+/// build script that runs the compiler.
+const RUNTIME_CRATES: &[&str] = &["libfuzzer-sys", "afl"];
 
 /// Decides the compiler command for one invocation.
 pub fn command(lang: Lang, args: Vec<OsString>, env: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<Command> {
@@ -32,7 +38,8 @@ pub fn command(lang: Lang, args: Vec<OsString>, env: &dyn Fn(&str) -> Option<Str
     }
     let compiler = find_compiler(lang, env)?;
     let mut cmd = Command::new(compiler);
-    if inst.is_instrumented() {
+    let runtime = env("CARGO_PKG_NAME").is_some_and(|p| RUNTIME_CRATES.contains(&p.as_str()));
+    if inst.is_instrumented() && !runtime {
         cmd.args(inst.c_flags());
     }
     cmd.args(args);
@@ -84,6 +91,18 @@ mod tests {
         assert!(args.contains(&"-fsanitize=address".into()));
         assert!(args.contains(&"-fsanitize=fuzzer-no-link".into()));
         assert_eq!(args[args.len() - 2..], ["-c", "inflate.c"]);
+    }
+
+    #[test]
+    fn the_fuzzer_runtime_is_left_alone() {
+        let (_d, path) = fake_clang();
+        let env = env_of(vec![
+            ("PATH", path),
+            ("CARGO_PKG_NAME", "libfuzzer-sys".into()),
+            ("CARGO_ENCODED_RUSTFLAGS", "--cfg\x1ffuzzing\x1f-Zsanitizer=address".into()),
+        ]);
+        let cmd = command(Lang::C, vec!["-c".into(), "FuzzerLoop.cpp".into()], &env).unwrap();
+        assert_eq!(args_of(&cmd), ["-c", "FuzzerLoop.cpp"]);
     }
 
     #[test]

@@ -41,7 +41,7 @@ pub fn exports(bin_dir: &Path, sanitizer: Sanitizer) -> anyhow::Result<String> {
     };
     let cc = wrapper("seam-cc")?;
     let cxx = wrapper("seam-cxx")?;
-    let flags = Instrumentation { sanitizer, ubsan: sanitizer == Sanitizer::Address, coverage: true }.c_flags();
+    let flags = Instrumentation::fuzzing(sanitizer).c_flags();
     Ok(format!(
         "# C and C++ of cc-based -sys crates get, in fuzz-target builds only:\n\
          #   {flags}\n\
