@@ -14,8 +14,8 @@ eval "$($SEAM env --sanitizer address)"
 eval "$($SEAM env --sanitizer memory)"
 (cd fuzz && cargo +nightly fuzz build -O --sanitizer memory --target-dir target-msan seeded_checksum)
 
-logs=triage/logs
-rm -rf "$logs" && mkdir -p "$logs"
+logs=triage/fuzz-logs
+rm -rf "$logs" fuzz/artifacts/seeded_* && mkdir -p "$logs"
 fuzz_one() { # target bin_dir [libFuzzer flags...]
   local t=$1 dir=$2; shift 2
   mkdir -p "fuzz/artifacts/$t"
@@ -35,5 +35,8 @@ fuzz_one seeded_reserve "$asan" -malloc_limit_mb=64
 fuzz_one seeded_rehash "$asan" -timeout=2
 fuzz_one seeded_checksum fuzz/target-msan/x86_64-unknown-linux-gnu/release
 
-say "triage"
-$SEAM triage --logs "$logs"
+say "triage: replaying each crash with call tracing, naming its boundary call"
+$SEAM triage --fuzzer-arg=-malloc_limit_mb=64 \
+  --bin seeded_checksum=fuzz/target-msan/x86_64-unknown-linux-gnu/release/seeded_checksum \
+  seeded_parse seeded_handoff seeded_adopt seeded_name seeded_header seeded_scale seeded_describe \
+  seeded_reserve seeded_rehash seeded_checksum

@@ -1,6 +1,7 @@
 //! Command-line options: one module per subcommand, shared option types here.
 
 pub mod env;
+pub mod triage;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use seam_build::Sanitizer;
@@ -19,6 +20,8 @@ pub struct Cli {
 pub enum Command {
     /// Print the CC/CXX exports that instrument third-party -sys crates' C.
     Env(env::Env),
+    /// Replay, attribute, dedup and report crashes.
+    Triage(triage::Triage),
 }
 
 /// A sanitizer as the command line names it.

@@ -1,6 +1,6 @@
 //! One model for every crash report seam reads: sanitizer reports, libFuzzer deaths and Rust
 //! panics all parse into a [`Report`]; the boundary block parses into a
-//! [`crate::triage::boundary::Boundary`].
+//! [`crate::boundary::Boundary`].
 
 use serde::{Deserialize, Serialize};
 
