@@ -1,6 +1,7 @@
 //! seam: generate, instrument, run and triage fuzz harnesses for the boundary between Rust
 //! and C. The `seam` binary is a thin front over these modules.
 
+pub mod audit;
 pub mod cc_wrapper;
 pub mod options;
 pub mod triage;

@@ -1,5 +1,6 @@
 //! Command-line options: one module per subcommand, shared option types here.
 
+pub mod audit;
 pub mod env;
 pub mod triage;
 
@@ -22,6 +23,8 @@ pub enum Command {
     Env(env::Env),
     /// Replay, attribute, dedup and report crashes.
     Triage(triage::Triage),
+    /// Check Rust FFI declarations against a C header: signatures and struct layouts.
+    Audit(audit::Audit),
 }
 
 /// A sanitizer as the command line names it.

@@ -138,10 +138,3 @@ pub(crate) fn trace_return(seq: u64, value: Option<i64>) {
     };
     line.emit();
 }
-
-/// Formats one record as its `call` line body (used by tests and by tools that render rings).
-pub fn format_call(rec: &Record) -> String {
-    let mut s = String::new();
-    let _ = write_call(&mut s, rec);
-    s
-}

@@ -2,6 +2,8 @@
 //! per-variant target directories, and bounded, seeded fuzz runs.
 #![allow(dead_code)] // each test binary uses a different part
 
+pub mod sarif;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus};

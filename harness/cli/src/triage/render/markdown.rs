@@ -61,7 +61,7 @@ pub fn render(reports: &[TriageReport]) -> String {
     if !tests.is_empty() {
         out.push_str("\n## Regression tests\n\n");
         for (b, t) in tests {
-            let _ = writeln!(out, "- {}: `{}`", b.id, t.display());
+            let _ = writeln!(out, "- {} {}: `{}`", b.target, b.id, t.display());
         }
     }
     out
