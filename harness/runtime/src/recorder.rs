@@ -98,8 +98,12 @@ impl Record {
     }
 }
 
+/// The ring. A call's progress is kept apart from its record (`states`), so that marking a
+/// call as returned writes a few bytes instead of a whole record; the `state` field of a stored
+/// record is not maintained and is filled in from `states` when the ring is read.
 struct Ring {
     slots: [Cell<Record>; RING_LEN],
+    states: [Cell<(u64, State)>; RING_LEN],
     seq: Cell<u64>,
     op: Cell<u32>,
     handles: Cell<u32>,
@@ -107,16 +111,29 @@ struct Ring {
 
 #[allow(clippy::declare_interior_mutable_const)]
 const EMPTY_SLOT: Cell<Record> = Cell::new(Record::EMPTY);
+#[allow(clippy::declare_interior_mutable_const)]
+const EMPTY_STATE: Cell<(u64, State)> = Cell::new((0, State::Returned(None)));
 
 thread_local! {
     static RING: Ring = const {
         Ring {
             slots: [EMPTY_SLOT; RING_LEN],
+            states: [EMPTY_STATE; RING_LEN],
             seq: Cell::new(0),
             op: Cell::new(0),
             handles: Cell::new(0),
         }
     };
+}
+
+impl Ring {
+    /// The record in slot `i` with its current state.
+    fn read(&self, i: usize) -> Record {
+        let mut rec = self.slots[i].get();
+        let (seq, state) = self.states[i].get();
+        rec.state = if seq == rec.seq { state } else { State::Returned(None) };
+        rec
+    }
 }
 
 const TRACE_UNKNOWN: u8 = 0;
@@ -144,10 +161,9 @@ pub fn begin_input() {
         return;
     }
     tracing();
+    // Slots are not cleared: readers only take sequence numbers of the current input, and
+    // every slot holding one of those was written by it.
     RING.with(|r| {
-        for s in &r.slots {
-            s.set(Record::EMPTY);
-        }
         r.seq.set(0);
         r.op.set(0);
         r.handles.set(0);
@@ -179,54 +195,60 @@ pub struct Call {
 
 /// Records that `func` is about to be called with `args`. Keep the returned [`Call`] alive for
 /// the duration of the C call and mark it with [`Call::returned`] afterwards.
-#[inline]
+///
+/// Always inlined: the wrapper's argument array then stays in registers instead of becoming a
+/// stack array the sanitizer has to guard on every call.
+#[inline(always)]
 pub fn enter(func: &'static str, args: &[Arg]) -> Call {
     if cfg!(feature = "no-record") {
         return Call { seq: 0 };
     }
-    let mut rec = Record::EMPTY;
     let n = args.len().min(MAX_ARGS);
-    rec.args[..n].copy_from_slice(&args[..n]);
-    rec.nargs = n as u8;
-    rec.func = func;
-    rec.state = State::InProgress;
     let seq = RING.with(|r| {
         let seq = r.seq.get() + 1;
         r.seq.set(seq);
-        rec.seq = seq;
-        rec.op = r.op.get();
-        r.slots[(seq as usize) % RING_LEN].set(rec);
+        let i = (seq as usize) % RING_LEN;
+        // SAFETY: the ring is thread-local, and no reference into the slot outlives this
+        // block; writing the fields in place avoids copying a whole record per call.
+        unsafe {
+            let rec = &mut *r.slots[i].as_ptr();
+            rec.seq = seq;
+            rec.op = r.op.get();
+            rec.func = func;
+            rec.nargs = n as u8;
+            rec.args[..n].copy_from_slice(&args[..n]);
+        }
+        r.states[i].set((seq, State::InProgress));
         seq
     });
     if TRACE.load(Ordering::Relaxed) == TRACE_ON {
-        crate::block::trace_enter(&rec);
+        RING.with(|r| crate::block::trace_enter(&r.slots[(seq as usize) % RING_LEN].get()));
     }
     Call { seq }
 }
 
 impl Call {
     /// Marks the call as returned with the given value (a status code, a length, ...).
-    #[inline]
+    #[inline(always)]
     pub fn returned(self, value: i64) {
         self.finish(Some(value));
     }
 
     /// Marks the call as returned without a value (a `void` function).
-    #[inline]
+    #[inline(always)]
     pub fn done(self) {
         self.finish(None);
     }
 
+    #[inline(always)]
     fn finish(self, value: Option<i64>) {
         if cfg!(feature = "no-record") {
             return;
         }
         RING.with(|r| {
-            let slot = &r.slots[(self.seq as usize) % RING_LEN];
-            let mut rec = slot.get();
-            if rec.seq == self.seq {
-                rec.state = State::Returned(value);
-                slot.set(rec);
+            let state = &r.states[(self.seq as usize) % RING_LEN];
+            if state.get().0 == self.seq {
+                state.set((self.seq, State::Returned(value)));
             }
         });
         if TRACE.load(Ordering::Relaxed) == TRACE_ON {
@@ -238,8 +260,10 @@ impl Call {
 /// A snapshot of the ring, oldest call first, and the current op index.
 pub fn snapshot() -> Option<(u32, Vec<Record>)> {
     RING.try_with(|r| {
+        let last = r.seq.get();
+        let first = last.saturating_sub(RING_LEN as u64 - 1).max(1);
         let mut recs: Vec<Record> =
-            r.slots.iter().map(Cell::get).filter(|rec| rec.seq != 0).collect();
+            (0..RING_LEN).map(|i| r.read(i)).filter(|rec| (first..=last).contains(&rec.seq)).collect();
         recs.sort_by_key(|rec| rec.seq);
         (r.op.get(), recs)
     })
@@ -257,7 +281,7 @@ pub(crate) fn for_each_newest_first(mut f: impl FnMut(&Record)) {
         let last = r.seq.get();
         let first = last.saturating_sub(RING_LEN as u64 - 1).max(1);
         for seq in (first..=last).rev() {
-            let rec = r.slots[(seq as usize) % RING_LEN].get();
+            let rec = r.read((seq as usize) % RING_LEN);
             if rec.seq == seq {
                 f(&rec);
             }
