@@ -28,7 +28,8 @@ fuzz_one() { # target bin_dir [libFuzzer flags...]
 }
 say "fuzzing each seeded target (seed 1, at most $RUNS runs)"
 asan=fuzz/target/x86_64-unknown-linux-gnu/release
-for t in seeded_parse seeded_handoff seeded_adopt seeded_name seeded_header seeded_scale seeded_describe; do
+fuzz_one seeded_parse "$asan" -dict=corpus/seeded_parse.dict
+for t in seeded_handoff seeded_adopt seeded_name seeded_header seeded_scale seeded_describe; do
   fuzz_one "$t" "$asan"
 done
 fuzz_one seeded_reserve "$asan" -malloc_limit_mb=64

@@ -83,6 +83,9 @@ fn check(bug: &Bug) {
     );
 }
 
+/// The dictionary of the header's constants for the record parser (run from `harness/cli`).
+const PARSE_DICT: &str = "-dict=../../corpus/seeded_parse.dict";
+
 macro_rules! bug_test {
     ($name:ident, $bug:expr) => {
         #[test]
@@ -96,7 +99,7 @@ macro_rules! bug_test {
 
 
 bug_test!(heap_overflow_in_parse, Bug {
-    target: "seeded_parse", variant: ASAN, fixed: ASAN_FIXED, seed: 4, runs: 1_500_000, flags: &[],
+    target: "seeded_parse", variant: ASAN, fixed: ASAN_FIXED, seed: 1, runs: 1_500_000, flags: &[PARSE_DICT],
     report: &["ERROR: AddressSanitizer: heap-buffer-overflow", "WRITE of size"],
     artifact: "crash-", call: "seeded_parse", named: Named::InProgress,
 });

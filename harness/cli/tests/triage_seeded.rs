@@ -18,7 +18,7 @@ use seam::triage::run::{run, Input};
 type Case = (&'static str, &'static [u64], u64, &'static [&'static str], &'static str, Side, &'static str);
 
 const CASES: &[Case] = &[
-    ("seeded_parse", &[4], 1_500_000, &[], "Heap-buffer-overflow WRITE", Side::C, "seeded_parse"),
+    ("seeded_parse", &[1], 1_500_000, &["-dict=../../corpus/seeded_parse.dict"], "Heap-buffer-overflow WRITE", Side::C, "seeded_parse"),
     ("seeded_handoff", &[1, 2], 400_000, &[], "Heap-use-after-free READ 1", Side::C, "seeded_peek"),
     ("seeded_adopt", &[1], 200_000, &[], "Double-free", Side::C, "seeded_buf_free"),
     ("seeded_name", &[1], 200_000, &[], "Leak", Side::C, "seeded_set_name"),
