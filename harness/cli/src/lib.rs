@@ -4,4 +4,5 @@
 pub mod audit;
 pub mod cc_wrapper;
 pub mod options;
+pub mod sarif;
 pub mod triage;

@@ -8,42 +8,17 @@ use serde_json::{json, Value};
 
 use super::finding::{AuditFinding, FindingKind, Location, Severity};
 use super::report::AuditReport;
-
-/// The SARIF schema URI written into the file.
-pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+use crate::sarif::{artifact_location, SCHEMA_URI};
 
 /// The `partialFingerprints` key.
 pub const FINGERPRINT_KEY: &str = "seamAudit/v1";
-
-/// Percent-encodes what a URI reference cannot hold as is.
-fn encode(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-fn artifact(file: &str) -> Value {
-    let path = std::path::Path::new(file);
-    let cwd = std::env::current_dir().ok();
-    let rel = if path.is_absolute() { cwd.as_deref().and_then(|c| path.strip_prefix(c).ok()) } else { Some(path) };
-    match rel {
-        Some(r) => json!({ "uri": encode(&r.to_string_lossy().replace('\\', "/")), "uriBaseId": "%SRCROOT%" }),
-        None => json!({ "uri": format!("file://{}", encode(file)) }),
-    }
-}
 
 fn physical(l: &Location) -> Value {
     let mut region = json!({ "startLine": l.line.max(1) });
     if let Some(c) = l.column.filter(|c| *c > 0) {
         region["startColumn"] = json!(c);
     }
-    json!({ "artifactLocation": artifact(&l.file), "region": region })
+    json!({ "artifactLocation": artifact_location(&l.file), "region": region })
 }
 
 fn rule(kind: FindingKind) -> Value {

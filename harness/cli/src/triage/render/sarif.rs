@@ -4,14 +4,12 @@
 
 use serde_json::{json, Value};
 
+use crate::sarif::{artifact_location, SCHEMA_URI};
 use crate::triage::bugs::Bug;
 use crate::triage::classify::Severity;
 use crate::triage::dedup::type_family;
 use crate::triage::model::Frame;
 use crate::triage::report::TriageReport;
-
-/// The SARIF schema URI written into every file.
-pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 fn rule_id(crash_type: &str) -> String {
     let slug: String = type_family(crash_type)
@@ -30,25 +28,8 @@ fn security_severity(b: &Bug) -> &'static str {
     }
 }
 
-/// A repository-relative URI when the file is below the current directory, else the path.
-fn uri(file: &str) -> (String, bool) {
-    let cwd = std::env::current_dir().ok();
-    if let Some(rel) = cwd.as_deref().and_then(|c| std::path::Path::new(file).strip_prefix(c).ok()) {
-        return (rel.to_string_lossy().into_owned(), true);
-    }
-    (file.trim_start_matches("./").to_string(), !file.starts_with('/'))
-}
-
 fn location(f: &Frame) -> Option<Value> {
-    let file = f.file.as_deref()?;
-    let (u, relative) = uri(file);
-    let mut artifact = json!({ "uri": u });
-    if relative {
-        artifact["uriBaseId"] = json!("%SRCROOT%");
-    } else {
-        artifact["uri"] = json!(format!("file://{u}"));
-    }
-    let mut phys = json!({ "artifactLocation": artifact });
+    let mut phys = json!({ "artifactLocation": artifact_location(f.file.as_deref()?) });
     if let Some(line) = f.line.filter(|l| *l > 0) {
         let mut region = json!({ "startLine": line });
         if let Some(col) = f.column.filter(|c| *c > 0) {
