@@ -19,6 +19,7 @@
 #define SEEDED_FIX_UB 1
 #define SEEDED_FIX_HANG 1
 #define SEEDED_FIX_OOM 1
+#define SEEDED_FIX_DESCRIBE 1
 #endif
 
 /* Opaque store handle: created by seeded_open, destroyed by seeded_close. */
@@ -88,8 +89,8 @@ int seeded_reserve(seeded_store *s, uint64_t bytes);
 /* Mixes the stored bytes rounds times; returns the mixed value. */
 uint32_t seeded_rehash(seeded_store *s, uint32_t rounds);
 
-/* Writes a one-line description into out (snprintf rules: at most cap bytes including the NUL)
- * and returns the length the full description has, which may exceed cap - 1. */
+/* Writes a one-line description into out (at most cap bytes including the NUL, cut short when
+ * it does not fit) and returns the number of bytes written, without the NUL. */
 size_t seeded_describe(const seeded_store *s, char *out, size_t cap);
 
 #endif

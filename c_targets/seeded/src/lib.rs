@@ -10,3 +10,4 @@ pub mod ops;
 pub mod store;
 
 pub use store::{CBuf, Header, Store};
+pub mod generated;

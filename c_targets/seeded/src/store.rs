@@ -181,10 +181,8 @@ impl Store {
         // SAFETY: live handle; buf is writable for cap bytes.
         let n = unsafe { ffi::seeded_describe(self.raw.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) };
         call.returned(n as i64);
-        // BUG(rust-side): C returns the length the full description needs (snprintf rules),
-        // which can exceed the buffer; trusting it panics on the slice below.
-        #[cfg(feature = "fixed")]
-        let n = n.min(buf.len() - 1);
+        // The header promises the bytes written; the seeded C returns snprintf's would-be
+        // length instead, and trusting it panics on the slice below (bug 8).
         String::from_utf8_lossy(&buf[..n]).into_owned()
     }
 }

@@ -3,6 +3,9 @@
 
 pub mod audit;
 pub mod cc_wrapper;
+pub mod contract;
+pub mod gen;
+pub mod init;
 pub mod options;
 pub mod sarif;
 pub mod triage;

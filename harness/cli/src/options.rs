@@ -2,6 +2,8 @@
 
 pub mod audit;
 pub mod env;
+pub mod gen;
+pub mod init;
 pub mod triage;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -25,6 +27,10 @@ pub enum Command {
     Triage(triage::Triage),
     /// Check Rust FFI declarations against a C header: signatures and struct layouts.
     Audit(audit::Audit),
+    /// Generate wrappers and fuzz targets from contracts (`--check`: fail when stale).
+    Gen(gen::Gen),
+    /// Write a starting contract (`seam.toml`) for a C header, every guess marked for review.
+    Init(init::Init),
 }
 
 /// A sanitizer as the command line names it.

@@ -58,16 +58,47 @@ pub fn read(header: &Path, includes: &[PathBuf], defines: &[String]) -> anyhow::
     }
     clang_args.extend(defines.iter().map(|d| format!("-D{d}")));
 
+    let Rendering { text, included } = render(header, &abs_header, &clang_args, None)?;
+    let file = syn::parse_file(&text).map_err(|e| anyhow::anyhow!("bindgen's rendering of {} does not parse: {e}", header.display()))?;
+    let decls = Decls::collect(&file, &CfgSet::new(&[]));
+
+    if let Some(parent) = abs_header.parent().filter(|p| !p.starts_with("/usr")) {
+        dirs.push(parent.to_path_buf());
+    }
+    let mut files = vec![abs_header.clone()];
+    for f in included {
+        let p = Path::new(&f).canonicalize().unwrap_or_else(|_| PathBuf::from(&f));
+        if dirs.iter().any(|d| p.starts_with(d)) && !files.contains(&p) {
+            files.push(p);
+        }
+    }
+    Ok(CSide { decls, header: abs_header, files, clang_args })
+}
+
+/// bindgen's rendering of a header.
+pub struct Rendering {
+    /// The declarations as Rust source.
+    pub text: String,
+    /// Every file clang included, as clang spelled it.
+    pub included: Vec<String>,
+}
+
+/// Runs bindgen over `abs_header` (reported as `header`) with `clang_args`; with `allowlist`
+/// (a regex over file paths), only declarations from matching files and what they need.
+pub fn render(header: &Path, abs_header: &Path, clang_args: &[String], allowlist: Option<&str>) -> anyhow::Result<Rendering> {
     let seen = Arc::new(Mutex::new(Vec::new()));
-    let builder = bindgen::Builder::default()
+    let mut builder = bindgen::Builder::default()
         .header(abs_header.display().to_string())
-        .clang_args(&clang_args)
+        .clang_args(clang_args)
         .layout_tests(false)
         .generate_comments(false)
         .derive_debug(false)
         .derive_copy(false)
         .formatter(bindgen::Formatter::None)
         .parse_callbacks(Box::new(Includes(Arc::clone(&seen))));
+    if let Some(files) = allowlist {
+        builder = builder.allowlist_file(files);
+    }
     let bindings = match catch_unwind(AssertUnwindSafe(|| builder.generate())) {
         Ok(Ok(b)) => b,
         Ok(Err(bindgen::BindgenError::ClangDiagnostic(msg))) => {
@@ -87,20 +118,6 @@ pub fn read(header: &Path, includes: &[PathBuf], defines: &[String]) -> anyhow::
             )
         }
     };
-    let text = bindings.to_string();
-    let file = syn::parse_file(&text).map_err(|e| anyhow::anyhow!("bindgen's rendering of {} does not parse: {e}", header.display()))?;
-    let decls = Decls::collect(&file, &CfgSet::new(&[]));
-
-    if let Some(parent) = abs_header.parent().filter(|p| !p.starts_with("/usr")) {
-        dirs.push(parent.to_path_buf());
-    }
-    let mut files = vec![abs_header.clone()];
     let included = seen.lock().map(|v| v.clone()).unwrap_or_default();
-    for f in included {
-        let p = Path::new(&f).canonicalize().unwrap_or_else(|_| PathBuf::from(&f));
-        if dirs.iter().any(|d| p.starts_with(d)) && !files.contains(&p) {
-            files.push(p);
-        }
-    }
-    Ok(CSide { decls, header: abs_header, files, clang_args })
+    Ok(Rendering { text: bindings.to_string(), included })
 }
