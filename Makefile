@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO_FUZZ := cargo +nightly fuzz
 SEAM := target/release/seam
 
-.PHONY: setup build fuzz-build test demo bench clean
+.PHONY: setup build gen fuzz-build test demo bench clean
 
 setup:
 	@bash scripts/setup.sh
@@ -16,8 +16,17 @@ build: setup
 fuzz-build: build
 	eval "$$($(SEAM) env --sanitizer address)" && cd fuzz && $(CARGO_FUZZ) build -O
 
-# Unit tests, then the end-to-end suite (fuzz builds, seeded-bug runs with fixed seeds and bounded runs).
+# Contracts whose generated wrappers and fuzz targets are checked in.
+CONTRACTS := c_targets/seeded/seam.toml
+
+# Regenerates wrappers and fuzz targets from the contracts.
+gen: build
+	$(SEAM) gen $(CONTRACTS)
+
+# Generated files current, unit tests, then the end-to-end suite (fuzz builds, seeded-bug runs
+# with fixed seeds and bounded runs).
 test: build
+	$(SEAM) gen --check $(CONTRACTS)
 	cargo test --workspace -- --include-ignored --test-threads=2
 
 demo: build

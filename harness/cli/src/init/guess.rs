@@ -525,9 +525,11 @@ impl Guesser<'_> {
             return ks.first().copied();
         }
         let fname = &self.f(fi).name;
+        // The longest shared name prefix; on a tie, the kind found first.
         ks.iter().copied().max_by_key(|&k| {
             let kind = &self.kinds[k];
-            kind.create.iter().chain(kind.destroy.iter()).map(|&x| common_prefix(fname, &self.f(x).name)).max().unwrap_or(0)
+            let score = kind.create.iter().chain(kind.destroy.iter()).map(|&x| common_prefix(fname, &self.f(x).name)).max().unwrap_or(0);
+            (score, std::cmp::Reverse(k))
         })
     }
 
@@ -599,9 +601,9 @@ impl Guesser<'_> {
             ));
             g.review.push(format!("its name says it ends a {}; the handle's destroy call is another one", self.kinds[k].spelled));
         }
-        if let Some(p) = self.frees.get(&fi) {
+        if self.frees.contains_key(&fi) {
             g.exclude = Some("frees memory other calls hand out: the harness calls it for `owned` results itself".into());
-            g.review.push(format!("guessed a free function: its name says so and it takes one {p} pointer"));
+            g.review.push(format!("guessed a free function: its name says so and it takes one pointer ({})", f.params[0].c_type));
         }
 
         // The return value, when it is not a new handle.
@@ -615,16 +617,25 @@ impl Guesser<'_> {
                     g.returns = Some("static_str".into());
                     g.review.push("returns a const char *: guessed a NUL-terminated string the library owns".into());
                 }
-                CType::Ptr { pointee, .. } => match self.free_for(pointee) {
-                    Some(free) => {
-                        g.returns = Some(format!("owned:{free}"));
-                        g.review.push(format!("returns a pointer: guessed the caller owns it and frees it with {free}"));
+                CType::Ptr { mutable: false, .. } => {
+                    g.review.push("returns a const pointer: guessed the library owns it (no `returns`)".into());
+                }
+                CType::Ptr { pointee: pt, .. } => {
+                    let into_arg = f.params.iter().find(|p| matches!(&p.ty, CType::Ptr { pointee: q, .. } if same_pointee(q, pt)));
+                    match (into_arg, self.free_for(pt)) {
+                        (Some(p), _) => g.review.push(format!(
+                            "returns a pointer of the type of `{}`: guessed it points into that argument, not owned (no `returns`)",
+                            p.name
+                        )),
+                        (None, Some(free)) => {
+                            g.returns = Some(format!("owned:{free}"));
+                            g.review.push(format!("returns a pointer: guessed the caller owns it and frees it with {free}"));
+                        }
+                        (None, None) => g.review.push(
+                            "returns a pointer and the header has no function that frees one: if the caller owns it, add returns = \"owned:<free_fn>\"".into(),
+                        ),
                     }
-                    None => {
-                        g.returns = Some("owned:free".into());
-                        g.review.push("returns a pointer: guessed the caller owns it and frees it with libc `free` (no free function in the header takes this type)".into());
-                    }
-                },
+                }
                 _ => {}
             }
         }
@@ -750,13 +761,17 @@ impl Guesser<'_> {
                 // T** of something that is not a handle: memory handed to the caller.
                 CType::Ptr { mutable: true, pointee: inner } if matches!(**inner, CType::Ptr { .. }) => {
                     let elem = pointee(inner).cloned().unwrap_or(CType::Void);
-                    let (free, why) = match self.free_for(&elem) {
-                        Some(free) => {
-                            let takes = self.frees.iter().find(|(i, _)| self.f(**i).name == free).map(|(i, _)| self.f(*i).params[0].c_type.clone()).unwrap_or_default();
-                            (free.clone(), format!("{free} takes a {takes}"))
-                        }
-                        None => ("free".to_string(), "no free function in the header takes this type: libc `free`".to_string()),
+                    let Some(free) = self.free_for(&elem) else {
+                        todo.push(format!("`{}` ({}) receives memory the header has no function to free", p.name, p.c_type));
+                        continue;
                     };
+                    let takes = self
+                        .frees
+                        .iter()
+                        .find(|(i, _)| self.f(**i).name == free)
+                        .map(|(i, _)| self.f(*i).params[0].c_type.clone())
+                        .unwrap_or_default();
+                    let why = format!("{free} takes a {takes}");
                     let mut keys = vec![("owned", s(&free))];
                     let mut review = format!("`{}` is a {}: guessed C hands the caller memory there, freed with {free} ({why})", p.name, p.c_type);
                     if let Some(q) = next.filter(|q| int_out_ptr(&q.ty)) {
@@ -775,6 +790,29 @@ impl Guesser<'_> {
                     todo.push(format!("`{}` is a {}", p.name, p.c_type));
                 }
                 CType::Int { .. } | CType::Float { .. } | CType::Bool | CType::Void => {}
+            }
+        }
+        // One call may use one handle of each kind (the harness picks one live handle per kind).
+        let mut per_kind: Vec<(String, Vec<String>)> = Vec::new();
+        for a in &g.args {
+            for (k, v) in &a.keys {
+                if let (&"handle", Val::Str(kind)) = (k, v) {
+                    match per_kind.iter_mut().find(|(x, _)| x == kind) {
+                        Some((_, ps)) => ps.push(a.param.clone()),
+                        None => per_kind.push((kind.clone(), vec![a.param.clone()])),
+                    }
+                }
+            }
+        }
+        if let Some((kind, ps)) = per_kind.iter().find(|(_, ps)| ps.len() > 1) {
+            if g.exclude.is_none() {
+                let names: Vec<String> = ps.iter().map(|p| format!("`{p}`")).collect();
+                g.exclude = Some(format!(
+                    "takes {} `{kind}` handles ({}): one call may use one handle of each kind",
+                    ps.len(),
+                    names.join(", ")
+                ));
+                g.review.push("excluded: a call may take one handle of each kind; describe it differently or keep it out".into());
             }
         }
         if g.exclude.is_none() && !todo.is_empty() {

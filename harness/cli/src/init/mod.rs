@@ -126,13 +126,13 @@ pub fn api(decls: &Decls, files: &[PathBuf]) -> Api {
             .iter()
             .map(|p| {
                 let ty = r.normalise(&p.ty);
-                note_spelling(&mut api.spelled, &ty, &p.ty);
+                note_spelling(&mut api.spelled, decls, &ty, &p.ty);
                 Param { name: c_name(&p.name).to_string(), ty, c_type: c_spelling(&p.ty) }
             })
             .collect();
         let ret = r.normalise_ret(f.ret.as_ref());
         if let Some(t) = &f.ret {
-            note_spelling(&mut api.spelled, &ret, t);
+            note_spelling(&mut api.spelled, decls, &ret, t);
         }
         let mut decl_params: Vec<String> = f.params.iter().map(|p| c_declaration(&p.ty, c_name(&p.name))).collect();
         if f.variadic {
@@ -146,30 +146,61 @@ pub fn api(decls: &Decls, files: &[PathBuf]) -> Api {
         let signature = format!("{ret_c}{sep}{}({})", f.name, decl_params.join(", "));
         api.functions.push(Function { name: f.name.clone(), params, ret, variadic: f.variadic, signature });
     }
+    // bindgen names an enumerator `<enum>_<NAME>`: the header's `NAME` is listed.
+    let c_const = |name: &str| -> Option<(usize, String)> {
+        if let Some(&at) = first.get(name) {
+            return Some((at, name.to_string()));
+        }
+        name.match_indices('_').find_map(|(i, _)| {
+            let (prefix, rest) = (&name[..i], &name[i + 1..]);
+            let is_enum = decls.aliases.contains_key(prefix) || decls.int_enums.contains_key(prefix);
+            first.get(rest).filter(|_| is_enum).map(|&at| (at, rest.to_string()))
+        })
+    };
     let mut consts: Vec<(usize, String, i128)> = decls
         .consts
         .iter()
-        .filter_map(|(name, e)| Some((*first.get(name.as_str())?, name.clone(), decls.eval_int(e)?)))
+        .filter_map(|(name, e)| {
+            let (at, c) = c_const(name)?;
+            Some((at, c, decls.eval_int(e)?))
+        })
         .collect();
     consts.sort();
+    consts.dedup_by(|a, b| a.1 == b.1);
     api.consts = consts.into_iter().map(|(_, n, v)| (n, v)).collect();
     api
 }
 
-/// Remembers how a named pointee is spelled: the last path segment of the pointee syntax.
-fn note_spelling(spelled: &mut HashMap<String, String>, ty: &CType, syn_ty: &syn::Type) {
+/// Remembers how a named pointee is spelled: the type name under as many pointers as the
+/// normalised type has, looking through pointer typedefs (`z_streamp` -> `z_stream`).
+fn note_spelling(spelled: &mut HashMap<String, String>, decls: &Decls, ty: &CType, syn_ty: &syn::Type) {
     let mut named = ty;
+    let mut depth = 0;
     while let CType::Ptr { pointee, .. } = named {
         named = pointee;
+        depth += 1;
     }
     let CType::Named(n) = named else { return };
     let mut t = syn_ty;
-    while let syn::Type::Ptr(p) = t {
-        t = &p.elem;
-    }
-    if let syn::Type::Path(p) = t {
-        if let Some(seg) = p.path.segments.last() {
-            spelled.entry(n.clone()).or_insert_with(|| seg.ident.to_string());
+    for _ in 0..16 {
+        match t {
+            syn::Type::Ptr(p) if depth > 0 => {
+                t = &p.elem;
+                depth -= 1;
+            }
+            syn::Type::Path(p) => {
+                let Some(seg) = p.path.segments.last() else { return };
+                let ident = seg.ident.to_string();
+                if depth == 0 {
+                    spelled.entry(n.clone()).or_insert(ident);
+                    return;
+                }
+                match decls.aliases.get(&ident) {
+                    Some(alias) => t = alias,
+                    None => return,
+                }
+            }
+            _ => return,
         }
     }
 }
@@ -240,6 +271,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let text = contract_in(&seeded_h(), &[], &[], "seeded", dir.path()).unwrap();
         let t = table(&text);
+        // The contract reader (unknown keys are errors) takes it as it is.
+        if let Err(e) = crate::contract::Contract::parse(&text, Path::new("seam.toml")) {
+            panic!("{e}\n{text}");
+        }
 
         assert_eq!(str_at(&t, &["library", "name"]), "seeded");
         assert!(str_at(&t, &["library", "header"]).ends_with("c_targets/seeded/csrc/seeded.h"), "{text}");
@@ -290,17 +325,18 @@ mod tests {
         }
 
         // Header constants as a comment block, the `all` target.
-        assert!(text.contains("#   SEEDED_MAGIC = 1296122195 (0x4D414553)"), "{text}");
+        assert!(text.contains("#   SEEDED_MAGIC = 1296123219 (0x4D414553)"), "{text}");
         assert!(!text.contains("INT8_MIN"), "system constants are not the header's");
         let all = get(&t, &["targets", "all", "functions"]).as_array().unwrap();
         assert!(all.contains(&toml::Value::from("seeded_write")) && !all.contains(&toml::Value::from("seeded_buf_free")));
+        assert!(all.contains(&toml::Value::from("seeded_open")) && !all.contains(&toml::Value::from("seeded_close")));
     }
 
     #[test]
     fn init_broken_header_names_file_and_line() {
         let dir = tempfile::tempdir().unwrap();
         let h = dir.path().join("broken.h");
-        std::fs::write(&h, "int ok(void);\nint broken(int x\nint after(void);\n").unwrap();
+        std::fs::write(&h, "int ok(void);\nint broken(int x;\nint after(void);\n").unwrap();
         let e = format!("{:#}", contract_for(&h, &[], &[], "broken").unwrap_err());
         assert!(e.contains("broken.h:2"), "{e}");
     }
@@ -326,6 +362,7 @@ int misc_on(misc_ctx_t *ctx, misc_cb cb, void *user);
 int misc_name(misc_ctx_t *ctx, const char *name);
 int misc_read(misc_ctx_t *ctx, void *buf, size_t *buf_len);
 int misc_sum(const int *vals, size_t count);
+int misc_merge(misc_ctx_t *into, const misc_ctx_t *from);
 int misc_set_mode(misc_ctx_t *ctx, enum misc_mode mode, unsigned flags);
 const char *misc_version(void);
 "#,
@@ -333,6 +370,9 @@ const char *misc_version(void);
         .unwrap();
         let text = contract_in(&h, &[], &[], "misc", dir.path()).unwrap();
         let t = table(&text);
+        if let Err(e) = crate::contract::Contract::parse(&text, Path::new("seam.toml")) {
+            panic!("{e}\n{text}");
+        }
         assert_eq!(str_at(&t, &["library", "header"]), "misc.h");
         assert_eq!(str_at(&t, &["handles", "ctx", "type"]), "misc_ctx_t", "{text}");
         assert_eq!(str_at(&t, &["handles", "ctx", "alloc"]), "out");
@@ -345,6 +385,7 @@ const char *misc_version(void);
         assert!(get(&t, &["functions", "misc_name"]).get("exclude").is_none());
         assert_eq!(str_at(&t, &["functions", "misc_read", "args", "buf", "cap_ptr"]), "buf_len");
         assert!(str_at(&t, &["functions", "misc_sum", "exclude"]).contains("vals"));
+        assert!(str_at(&t, &["functions", "misc_merge", "exclude"]).contains("2 `ctx` handles"), "{text}");
         assert_eq!(str_at(&t, &["functions", "misc_version", "returns"]), "static_str");
         assert!(get(&t, &["functions"]).get("printf").is_none(), "stdio.h's functions are not the header's");
         for c in ["MISC_FLAG_A = 1", "MISC_FLAG_B = 8", "MISC_SLOW = 2"] {

@@ -121,7 +121,11 @@ pub fn render(lib: &Library, consts: &[(String, i128)], g: &Guesses) -> String {
         function(&mut out, f);
     }
 
-    let all: Vec<String> = g.functions.iter().filter(|f| f.exclude.is_none()).map(|f| f.name.clone()).collect();
+    // Destroy calls are made when the harness drops a handle, never as an operation.
+    let destroys: Vec<&String> = g.handles.iter().filter_map(|h| h.destroy.as_ref()).collect();
+    let all: Vec<String> =
+        g.functions.iter().filter(|f| f.exclude.is_none() && !destroys.contains(&&f.name)).map(|f| f.name.clone()).collect();
+    out.push_str("# Every function that is not excluded (destroy calls run when a handle is dropped).\n");
     out.push_str("[targets.all]\n");
     let _ = writeln!(out, "functions = {}", long_array(&all));
     out

@@ -43,12 +43,12 @@ pub const MSAN: Variant = Variant {
     targets: &["seeded_checksum"],
     seam_env: true,
 };
-/// MemorySanitizer, fixed.
+/// MemorySanitizer, fixed: the checksum target and the whole generated API.
 pub const MSAN_FIXED: Variant = Variant {
     name: "msan-fixed",
     sanitizer: "memory",
     features: "fixed",
-    targets: &["seeded_checksum"],
+    targets: &["seeded_checksum", "seeded_ops"],
     seam_env: true,
 };
 
