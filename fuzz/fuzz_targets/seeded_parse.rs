@@ -4,4 +4,4 @@
 use libfuzzer_sys::fuzz_target;
 use seam_seeded::generated::{fuzz, targets};
 
-fuzz_target!(|data: &[u8]| fuzz(data, targets::PARSE));
+fuzz_target!(|data: &[u8]| fuzz(data, &targets::PARSE));

@@ -247,3 +247,12 @@ pub static mut ENCODINGS: [ffi::OnigEncoding; 30] = [
     &raw mut ffi::OnigEncodingBIG5,
     &raw mut ffi::OnigEncodingGB18030,
 ];
+
+/// The `OnigErrorInfo` passed as the variadic argument of standalone `onig_error_code_to_str`
+/// calls: `par = NULL`, so for the seven codes that read it, the message gets an empty name
+/// (regerror.c `to_ascii` copies nothing for a NULL `par`). Only read by the library.
+pub static mut EMPTY_ERROR_INFO: ffi::OnigErrorInfo = ffi::OnigErrorInfo {
+    enc: &raw mut ffi::OnigEncodingASCII,
+    par: core::ptr::null_mut(),
+    par_end: core::ptr::null_mut(),
+};

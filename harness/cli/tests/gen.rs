@@ -38,7 +38,7 @@ fn golden_demo() {
         "*u.choose(&[1 as i32, 2 as i32])?",
         "\"demo_text_free\",\n            &[seam_runtime::Arg::ptr(\"text\", text_ptr)]",
         "seam_runtime::input::nul_terminated(needle)",
-        "pub const IO: &[OpKind] = &[\n        OpKind::DemoNew,\n        OpKind::DemoPut,\n        OpKind::DemoGet,\n        OpKind::DestroyDemo,\n    ];",
+        "kinds: &[OpKind::DemoNew, OpKind::DemoPut, OpKind::DemoGet, OpKind::DestroyDemo],",
     ] {
         assert!(module.contains(needle), "generated module lacks `{needle}`");
     }

@@ -7,7 +7,22 @@
 //! comparison-guided mutations can replace them; `Vec<u8>`'s encoding would interleave a
 //! continuation byte before every element.
 
+use std::cell::Cell;
+
 use arbitrary::{Result, Unstructured};
+
+/// Most bytes all [`Recipe`]s of one input may build together: large inputs stay reachable
+/// without a long op sequence of megabyte buffers turning into timeouts that are not bugs.
+pub const EXPAND_BUDGET: usize = 16 << 20;
+
+thread_local! {
+    static BUDGET: Cell<usize> = const { Cell::new(EXPAND_BUDGET) };
+}
+
+/// Gives the next input a fresh [`EXPAND_BUDGET`]; generated harnesses call it per input.
+pub fn reset_budget() {
+    BUDGET.with(|b| b.set(EXPAND_BUDGET));
+}
 
 /// Most outputs [`Produced`] keeps.
 pub const PRODUCED_KEPT: usize = 8;
@@ -133,11 +148,18 @@ impl<'a> Recipe<'a> {
         Ok(Recipe { pieces, max })
     }
 
-    /// The bytes the recipe describes.
+    /// The bytes the recipe describes, cut to what is left of the input's [`EXPAND_BUDGET`].
     pub fn build(&self) -> Vec<u8> {
+        let max = self.max.min(BUDGET.with(Cell::get));
+        let out = self.build_within(max);
+        BUDGET.with(|b| b.set(b.get() - out.len()));
+        out
+    }
+
+    fn build_within(&self, max: usize) -> Vec<u8> {
         let mut out: Vec<u8> = Vec::new();
         for piece in &self.pieces {
-            let room = self.max - out.len();
+            let room = max - out.len();
             match *piece {
                 Piece::Repeat { bytes, times } => {
                     if bytes.is_empty() {
@@ -157,7 +179,7 @@ impl<'a> Recipe<'a> {
                     }
                 }
             }
-            if out.len() >= self.max {
+            if out.len() >= max {
                 break;
             }
         }
@@ -228,8 +250,12 @@ mod tests {
     fn recipes_expand_short_inputs_within_the_limit() {
         let r = Recipe { pieces: vec![Piece::Repeat { bytes: b"ab", times: 3 }, Piece::Back { distance: 2, len: 3 }], max: 100 };
         assert_eq!(r.build(), b"ababababa", "an overlapping back-reference repeats the pattern");
-        let big = Recipe { pieces: vec![Piece::Repeat { bytes: b"xyz", times: u32::MAX }], max: 1 << 20 };
-        assert_eq!(big.build().len(), 1 << 20);
+        reset_budget();
+        let big = Recipe { pieces: vec![Piece::Repeat { bytes: b"xyz", times: u32::MAX }], max: 10 << 20 };
+        assert_eq!(big.build().len(), 10 << 20);
+        assert_eq!(big.build().len(), EXPAND_BUDGET - (10 << 20), "the input's budget caps the second");
+        assert!(big.build().is_empty());
+        reset_budget();
         let far = Recipe { pieces: vec![Piece::Back { distance: 5, len: 5 }], max: 10 };
         assert!(far.build().is_empty(), "a reference before the start is skipped");
         let data: Vec<u8> = (0..200u32).map(|i| (i * 37) as u8).collect();

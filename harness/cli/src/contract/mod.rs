@@ -193,6 +193,21 @@ pub struct ArgSpec {
     /// The fuzzer may pass NULL instead of a callback.
     #[serde(default)]
     pub optional: bool,
+    /// Optional callbacks of one group are all set or all NULL, by one fuzz choice.
+    pub optional_group: Option<Name>,
+    /// A struct of this C type the harness builds (zeroed, `fields` set) behind the pointer.
+    #[serde(rename = "struct")]
+    pub struct_type: Option<Name>,
+    /// An output buffer of this exact size (a number, or a Rust expression over integer
+    /// parameters), whose size C is not told.
+    pub size: Option<Spanned<SizeSpec>>,
+    /// With `new_handle`: the new handle shares the kept buffers and the state of this handle
+    /// parameter (copies of a stream).
+    pub inherits: Option<Name>,
+    /// A byte buffer passed as a pointer to an object of this Rust type, which the matching
+    /// callback understands (`new(&[u8])` for inputs, `with_capacity(usize)` and
+    /// `into_bytes()` for outputs).
+    pub via: Option<Name>,
     /// NULL is allowed (with length 0 for buffers).
     #[serde(default)]
     pub nullable: bool,
@@ -222,6 +237,18 @@ pub struct TargetSpec {
     pub functions: Vec<Name>,
     /// A dictionary for it, relative to the repository root.
     pub dict: Option<Name>,
+    /// Most calls in one input, for this target.
+    pub max_ops: Option<Spanned<u32>>,
+}
+
+/// `size` of an output buffer.
+#[derive(Debug, Deserialize, Clone, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum SizeSpec {
+    /// A number of bytes.
+    Bytes(u64),
+    /// A Rust expression over the call's integer parameters.
+    Expr(String),
 }
 
 /// A contract read from a file, with what is needed to report errors in it.

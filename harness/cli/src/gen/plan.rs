@@ -95,6 +95,8 @@ pub enum Written {
     Return,
     /// Read back through the capacity pointer.
     Ptr,
+    /// Written through the pointer parameter at this index, which C only writes.
+    Param(usize),
     /// A struct field's remaining capacity: written = capacity - field after the call.
     Remaining,
 }
@@ -116,6 +118,8 @@ pub struct InBuf {
     pub len: Option<LenLink>,
     /// Kept alive with the call's first handle.
     pub keep: bool,
+    /// Passed as a pointer to an object of this type (see `via` in docs/contract.md).
+    pub via: Option<syn::Path>,
 }
 
 /// An output buffer.
@@ -125,6 +129,12 @@ pub struct OutBuf {
     pub max: u32,
     /// Where its capacity goes.
     pub cap: Option<LenLink>,
+    /// A fixed size instead of a fuzz-chosen capacity (an expression over the parameters).
+    pub size: Option<Expr>,
+    /// NULL allowed.
+    pub nullable: bool,
+    /// Passed as a pointer to an object of this type.
+    pub via: Option<syn::Path>,
     /// How the written length is learnt.
     pub written: Written,
     /// Kept alive with the call's first handle.
@@ -142,8 +152,9 @@ pub enum Source {
     Fixed(Expr),
     /// A live handle of kind `kind` (index into [`Plan::handles`]).
     Handle { kind: usize, nullable: bool, fields: Vec<FieldPlan> },
-    /// Where a new handle of `kind` is made.
-    NewHandle(usize),
+    /// Where a new handle of `kind` is made; with `inherits`, it shares that handle
+    /// parameter's kept buffers and state.
+    NewHandle { kind: usize, inherits: Option<usize> },
     /// Fuzz bytes in.
     In(InBuf),
     /// A buffer out.
@@ -152,12 +163,13 @@ pub enum Source {
     Owned { free: String, len: Option<usize> },
     /// A buffer allocated with `alloc`, given to C, freed with `free` when C refuses it.
     Adopt { alloc: String, free: String, len: usize, max: u32 },
-    /// A zeroed value of the pointee type C writes, kept with the handle when `keep`.
-    OutValue { pointee: String, keep: bool, fields: Vec<FieldPlan> },
+    /// A zeroed struct or value of the pointee type (C writes it, or the harness fills
+    /// `fields`), kept with the handle when `keep`; NULL allowed when `nullable`.
+    OutValue { pointee: String, keep: bool, nullable: bool, fields: Vec<FieldPlan> },
     /// A pointer into the input parameter at this index.
     Within(usize),
-    /// A Rust function; optional ones may be NULL.
-    Callback { path: syn::Path, optional: bool, nullable_type: bool },
+    /// A Rust function; optional ones may be NULL (all of one `group` together).
+    Callback { path: syn::Path, optional: bool, nullable_type: bool, group: Option<String> },
     /// Filled from another parameter's buffer (a length, capacity or end pointer).
     Derived,
 }
@@ -243,7 +255,7 @@ impl FnPlan {
             return Some(k);
         }
         self.params.iter().find_map(|p| match p.source {
-            Source::NewHandle(k) => Some(k),
+            Source::NewHandle { kind, .. } => Some(kind),
             _ => None,
         })
     }
@@ -285,6 +297,8 @@ pub struct TargetPlan {
     pub destroys: Vec<usize>,
     /// Its dictionary, relative to the repository root.
     pub dict: Option<String>,
+    /// Most calls per input.
+    pub max_ops: u32,
 }
 
 /// Everything the emitter needs.
@@ -365,8 +379,11 @@ impl Lowering<'_> {
             functions.push(self.function(name, spec.get_ref(), decl, &handles)?);
         }
         let targets = self.targets(&functions, &handles)?;
-        let max_ops = file.library.max_ops.as_ref().map_or(DEFAULT_MAX_OPS, |m| *m.get_ref());
-        Ok(Plan { library: file.library.name.get_ref().clone(), handles, functions, excluded, targets, max_ops })
+        Ok(Plan { library: file.library.name.get_ref().clone(), handles, functions, excluded, targets, max_ops: self.max_ops() })
+    }
+
+    fn max_ops(&self) -> u32 {
+        self.c.file.library.max_ops.as_ref().map_or(DEFAULT_MAX_OPS, |m| *m.get_ref())
     }
 
     fn handle(&self, name: &Name, spec: &Spanned<HandleSpec>) -> Result<HandlePlan, ContractError> {
@@ -424,7 +441,7 @@ impl Lowering<'_> {
 
     fn function(&self, name: &Name, spec: &FunctionSpec, decl: &FnDecl, handles: &[HandlePlan]) -> Result<FnPlan, ContractError> {
         let resolver = self.api.resolver();
-        let param_names: Vec<&str> = decl.params.iter().map(|p| p.name.as_str()).collect();
+        let param_names: Vec<&str> = decl.params.iter().map(|p| c_param_name(&p.name)).collect();
         for (arg, _) in &spec.args {
             if !param_names.contains(&arg.get_ref().as_str()) {
                 return Err(self.err(
@@ -437,12 +454,12 @@ impl Lowering<'_> {
         let mut params: Vec<ParamPlan> = decl
             .params
             .iter()
-            .map(|p| ParamPlan { name: p.name.clone(), ty: resolver.normalise(&p.ty), source: Source::Derived })
+            .map(|p| ParamPlan { name: c_param_name(&p.name).to_string(), ty: resolver.normalise(&p.ty), source: Source::Derived })
             .collect();
         let mut derived = BTreeSet::new();
         let spec_of = |n: &str| spec.args.iter().find(|(k, _)| k.get_ref() == n).map(|(_, v)| v);
         for (i, p) in decl.params.iter().enumerate() {
-            let Some(arg) = spec_of(&p.name) else { continue };
+            let Some(arg) = spec_of(c_param_name(&p.name)) else { continue };
             let index_of = |link: &Name| -> Result<usize, ContractError> {
                 param_names.iter().position(|n| *n == link.get_ref()).ok_or_else(|| {
                     self.err(link, format!("`{}` has no parameter `{}`", decl.name, link.get_ref()), Some(name_hint(param_names.iter().map(|s| s.to_string()), "parameters")))
@@ -450,7 +467,7 @@ impl Lowering<'_> {
             };
             let mut source = self.source(arg, &params[i].ty, &index_of, handles, &mut derived)?;
             if let Source::Callback { nullable_type, .. } = &mut source {
-                *nullable_type = type_is_option(&p.ty);
+                *nullable_type = self.is_option(&p.ty);
             }
             params[i].source = source;
         }
@@ -487,7 +504,7 @@ impl Lowering<'_> {
                     return Err(self.err(name, format!("`{}` takes two `{}` handles; one call may use one handle of each kind", decl.name, handles[kind].name), None));
                 }
             }
-            if let Source::NewHandle(kind) = p.source {
+            if let Source::NewHandle { kind, .. } = p.source {
                 if handles[kind].alloc == Alloc::Returned {
                     return Err(self.err(name, format!("handle `{}` is returned by its create call (alloc = \"returned\"); `new_handle` needs alloc = \"out\" or \"caller\"", handles[kind].name), None));
                 }
@@ -509,6 +526,30 @@ impl Lowering<'_> {
         let requires = spec.requires.iter().map(states).collect::<Result<_, _>>()?;
         let sets = spec.sets.as_ref().map(states).transpose()?;
         Ok(FnPlan { requires, sets, ..plan })
+    }
+
+    /// Whether a type is `Option<...>` (a nullable function pointer), through aliases.
+    fn is_option(&self, ty: &syn::Type) -> bool {
+        let mut ty = ty;
+        for _ in 0..16 {
+            let syn::Type::Path(p) = ty else { return false };
+            let Some(last) = p.path.segments.last() else { return false };
+            if last.ident == "Option" {
+                return true;
+            }
+            match self.api.decls.aliases.get(&last.ident.to_string()) {
+                Some(t) => ty = t,
+                None => return false,
+            }
+        }
+        false
+    }
+
+    fn via(&self, a: &ArgSpec) -> Result<Option<syn::Path>, ContractError> {
+        a.via
+            .as_ref()
+            .map(|v| syn::parse_str::<syn::Path>(v.get_ref()).map_err(|e| self.err(v, format!("`{}` is not a Rust path: {e}", v.get_ref()), None)))
+            .transpose()
     }
 
     fn creates(&self, h: &HandlePlan, function: &str) -> bool {
@@ -581,14 +622,15 @@ impl Lowering<'_> {
             return Ok(Source::Handle { kind, nullable: a.nullable, fields });
         }
         if let Some(k) = &a.new_handle {
-            return Ok(Source::NewHandle(self.kind(k, handles)?));
+            let inherits = a.inherits.as_ref().map(|n| index_of(n)).transpose()?;
+            return Ok(Source::NewHandle { kind: self.kind(k, handles)?, inherits });
         }
         if let Some(v) = &a.value {
             return Ok(Source::Fixed(self.expr(v)?));
         }
         if let Some(cb) = &a.callback {
             let path = syn::parse_str::<syn::Path>(cb.get_ref()).map_err(|e| self.err(cb, format!("`{}` is not a Rust path: {e}", cb.get_ref()), None))?;
-            return Ok(Source::Callback { path, optional: a.optional, nullable_type: true });
+            return Ok(Source::Callback { path, optional: a.optional, nullable_type: true, group: a.optional_group.as_ref().map(|g| g.get_ref().clone()) });
         }
         if let Some(free) = &a.owned {
             self.callable(free, free.get_ref())?;
@@ -610,19 +652,22 @@ impl Lowering<'_> {
         if let Some(w) = &a.within {
             return Ok(Source::Within(index_of(w)?));
         }
-        if a.out {
-            let pointee = match ty {
+        if a.out || a.struct_type.is_some() {
+            let pointee = match (&a.struct_type, ty) {
+                (Some(t), _) => t.get_ref().clone(),
+                (None, ty) => match ty {
                 CType::Ptr { pointee, .. } => match &**pointee {
                     CType::Named(n) => n.clone(),
                     other => other.to_string(),
                 },
                 other => return Err(self.err(arg, format!("`out` needs a pointer parameter, this one is {other}"), None)),
+                },
             };
             let fields = match self.api.record(&pointee) {
                 Some(rec) if !a.fields.is_empty() => self.fields(rec, &a.fields, handles)?,
                 _ => Vec::new(),
             };
-            return Ok(Source::OutValue { pointee, keep: a.keep, fields });
+            return Ok(Source::OutValue { pointee, keep: a.keep, nullable: a.nullable, fields });
         }
         if let Some(dir) = &a.bytes {
             return match dir.get_ref().as_str() {
@@ -631,7 +676,7 @@ impl Lowering<'_> {
                         (Some(l), None, None) => Some(link(l, LenLink::Value)?),
                         (None, Some(e), None) => Some(link(e, LenLink::End)?),
                         (None, None, Some(p)) => Some(link(p, LenLink::Ptr)?),
-                        (None, None, None) if a.cstring => None,
+                        (None, None, None) if a.cstring || a.via.is_some() => None,
                         (None, None, None) => return Err(self.err(arg, "an input buffer needs `len`, `end`, `len_ptr` or `cstring = true`", None)),
                         _ => return Err(self.err(arg, "give only one of `len`, `end`, `len_ptr`", None)),
                     };
@@ -643,6 +688,7 @@ impl Lowering<'_> {
                         cstring: a.cstring,
                         len,
                         keep: a.keep,
+                        via: self.via(a)?,
                     }))
                 }
                 "out" => {
@@ -652,16 +698,36 @@ impl Lowering<'_> {
                         (None, None) => None,
                         _ => return Err(self.err(arg, "give only one of `cap`, `cap_ptr`", None)),
                     };
-                    let written = match a.written.as_ref().map(|w| w.get_ref().as_str()) {
-                        Some("return") => Written::Return,
-                        Some(other) => return Err(self.err(arg, format!("unknown `written = \"{other}\"`"), Some("expected \"return\"".into()))),
+                    let written = match a.written.as_ref() {
+                        Some(w) if w.get_ref() == "return" => Written::Return,
+                        Some(w) => {
+                            let j = index_of(w)?;
+                            derived.insert(j);
+                            Written::Param(j)
+                        }
                         None if matches!(cap, Some(LenLink::Ptr(_))) => Written::Ptr,
                         None => Written::Capacity,
                     };
-                    if cap.is_none() {
-                        return Err(self.err(arg, "an output buffer needs `cap` or `cap_ptr`", None));
+                    let size = match a.size.as_ref() {
+                        None => None,
+                        Some(sz) => Some(match sz.get_ref() {
+                            crate::contract::SizeSpec::Bytes(n) => syn::parse_str::<Expr>(&n.to_string()).expect("a number parses"),
+                            crate::contract::SizeSpec::Expr(e) => syn::parse_str::<Expr>(e).map_err(|err| self.err(sz, format!("`{e}` is not a Rust expression: {err}"), None))?,
+                        }),
+                    };
+                    let via = self.via(a)?;
+                    if cap.is_none() && size.is_none() && via.is_none() {
+                        return Err(self.err(arg, "an output buffer needs `cap`, `cap_ptr` or `size`", None));
                     }
-                    Ok(Source::Out(OutBuf { max: a.max.as_ref().map_or(DEFAULT_MAX_OUT, |m| *m.get_ref()), cap, written, keep: a.keep }))
+                    Ok(Source::Out(OutBuf {
+                        max: a.max.as_ref().map_or(DEFAULT_MAX_OUT, |m| *m.get_ref()),
+                        cap,
+                        size,
+                        nullable: a.nullable,
+                        via,
+                        written,
+                        keep: a.keep,
+                    }))
                 }
                 other => Err(self.err(dir, format!("unknown `bytes = \"{other}\"`"), Some("expected \"in\" or \"out\"".into()))),
             };
@@ -726,7 +792,7 @@ impl Lowering<'_> {
                 o.written = Written::Remaining;
             }
             if let Source::Callback { nullable_type, .. } = &mut source {
-                *nullable_type = type_is_option(&f.ty);
+                *nullable_type = self.is_option(&f.ty);
             }
             plans[i].source = source;
         }
@@ -755,7 +821,7 @@ impl Lowering<'_> {
             let mut kinds = BTreeSet::new();
             for &f in &listed {
                 for p in &functions[f].params {
-                    if let Source::Handle { kind, .. } | Source::NewHandle(kind) = p.source {
+                    if let Source::Handle { kind, .. } | Source::NewHandle { kind, .. } = p.source {
                         kinds.insert(kind);
                     }
                 }
@@ -776,13 +842,19 @@ impl Lowering<'_> {
                 functions: set.into_iter().collect(),
                 destroys: kinds.into_iter().collect(),
                 dict: t.dict.as_ref().map(|d| d.get_ref().clone()),
+                max_ops: t.max_ops.as_ref().map_or(self.max_ops(), |m| *m.get_ref()),
             });
         }
         Ok(out)
     }
 }
 
-/// Whether a Rust type is spelled `Option<...>` (a nullable function pointer).
-fn type_is_option(ty: &syn::Type) -> bool {
-    matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Option"))
+/// The C name of a parameter bindgen renamed because it is a Rust keyword (`in` -> `in_`).
+fn c_param_name(bindgen_name: &str) -> &str {
+    match bindgen_name.strip_suffix('_') {
+        Some(stem) if !stem.is_empty() && syn::parse_str::<syn::Ident>(stem).is_err() => stem,
+        _ => bindgen_name,
+    }
 }
+
+

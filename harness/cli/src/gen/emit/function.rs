@@ -58,6 +58,37 @@ struct Acc {
     record: Vec<TokenStream>,
     outputs: Vec<Output>,
     fallible: bool,
+    /// Optional-callback groups whose fuzz choice is already an op field.
+    groups: Vec<String>,
+    /// Values that must outlive the call: kept with the call's first handle, or with the
+    /// handle it makes.
+    kept: Vec<TokenStream>,
+    /// The local holding the handle this call makes, if any.
+    made: Option<proc_macro2::Ident>,
+}
+
+impl Acc {
+    /// The flag of an optional callback: its own op field, or its group's (one per group).
+    fn optional_flag(&mut self, own: &str, group: Option<&str>) -> proc_macro2::Ident {
+        let name = match group {
+            Some(g) => local(g, "on"),
+            None => local(own, "on"),
+        };
+        let first = match group {
+            Some(g) if self.groups.iter().any(|x| x == g) => false,
+            Some(g) => {
+                self.groups.push(g.to_string());
+                true
+            }
+            None => true,
+        };
+        if first {
+            self.op_fields.push(OpField { name: name.clone(), ty: quote!(bool), decode: quote!(u.arbitrary::<bool>()?) });
+            self.params.push(quote!(#name: bool));
+            self.apply_args.push(quote!(*#name));
+        }
+        name
+    }
 }
 
 fn prim_ty(p: Prim) -> TokenStream {
@@ -183,11 +214,11 @@ pub fn function(plan: &Plan, f: &FnPlan) -> FnParts {
                     acc.apply_args.push(quote!(#id));
                     acc.record.push(quote!(seam_runtime::Arg::handle(#pname, #id.id)));
                     let raw = quote!(#id.raw);
-                    fields_around(&mut acc, pname, &raw, fields, true);
+                    fields_around(&mut acc, pname, &raw, fields, true, false);
                     args[i] = Some(quote!(#id.raw as _));
                 }
             }
-            Source::NewHandle(kind) => {
+            Source::NewHandle { kind, inherits } => {
                 let h = &plan.handles[*kind];
                 let ty = camel(&h.name);
                 let live = ident(&h.name);
@@ -196,6 +227,7 @@ pub fn function(plan: &Plan, f: &FnPlan) -> FnParts {
                 acc.apply_pre.insert(0, quote!(if self.#live.len() >= #max { return; }));
                 let raw = local(pname, "new");
                 let made = local(pname, "made");
+                acc.made = Some(made.clone());
                 match h.alloc {
                     Alloc::Out => {
                         acc.pre.push(quote!(let mut #raw: *mut ffi::#ct = std::ptr::null_mut();));
@@ -205,7 +237,7 @@ pub fn function(plan: &Plan, f: &FnPlan) -> FnParts {
                     Alloc::Caller | Alloc::Returned => {
                         acc.pre.push(quote!(let #raw = seam_runtime::handle::alloc_zeroed::<ffi::#ct>();));
                         let raw_t = quote!(#raw);
-                        fields_around(&mut acc, pname, &raw_t, &h.fields, false);
+                        fields_around(&mut acc, pname, &raw_t, &h.fields, false, false);
                         args[i] = Some(quote!(#raw as _));
                         acc.post.push(quote!(let #made = if #ok_test { Some(#ty::wrap(#raw)) } else {
                             // SAFETY: allocated above and not adopted by a handle.
@@ -213,6 +245,14 @@ pub fn function(plan: &Plan, f: &FnPlan) -> FnParts {
                             None
                         };));
                     }
+                }
+                if let Some(j) = inherits {
+                    let src = ident(&f.params[*j].name);
+                    acc.post.push(quote!(let mut #made = #made;
+                        if let Some(m) = #made.as_mut() {
+                            m.keep = #src.keep.clone();
+                            m.state = #src.state;
+                        }));
                 }
                 acc.outputs.push(Output { ty: quote!(Option<#ty>), value: quote!(#made), consume: Consume::Handle(*kind) });
             }
@@ -227,7 +267,14 @@ pub fn function(plan: &Plan, f: &FnPlan) -> FnParts {
                     acc.params.push(quote!(#id: &[u8]));
                 }
                 let bytes = if b.nullable { quote!(#id.unwrap_or(&[])) } else { quote!(#id) };
-                let (ptr, len) = in_pointer(&mut acc, pname, &bytes, b, first_handle.as_ref());
+                if let Some(via) = &b.via {
+                    let obj = local(pname, "obj");
+                    acc.pre.push(quote!(let mut #obj = #via::new(#bytes);));
+                    args[i] = Some(quote!(&mut #obj as *mut #via as _));
+                    acc.record.push(quote!(seam_runtime::Arg::unsigned(#pname, #bytes.len() as u64)));
+                    continue;
+                }
+                let (ptr, len) = in_pointer(&mut acc, pname, &bytes, b);
                 let ptr = if b.nullable { quote!(if #id.is_some() { #ptr } else { std::ptr::null() }) } else { ptr };
                 args[i] = Some(quote!(#ptr as _));
                 let len_name = b.len.map(|l| link_index(l)).map_or(pname, |j| f.params[j].name.as_str());
@@ -265,7 +312,7 @@ pub fn function(plan: &Plan, f: &FnPlan) -> FnParts {
                 acc.outputs.push(Output { ty: quote!(Vec<u8>), value: quote!(#out), consume: Consume::Produced });
             }
             Source::Adopt { alloc, free, len, max } => {
-                let b = InBuf { max: *max, expand: false, produced: true, nullable: false, cstring: false, len: None, keep: false };
+                let b = InBuf { max: *max, expand: false, produced: true, nullable: false, cstring: false, len: None, keep: false, via: None };
                 let (fty, dec) = in_field(&b);
                 acc.op_fields.push(OpField { name: id.clone(), ty: fty, decode: dec });
                 let a = in_apply(&mut acc, &b, &id);
@@ -296,22 +343,32 @@ pub fn function(plan: &Plan, f: &FnPlan) -> FnParts {
                     call.done();
                 }));
             }
-            Source::OutValue { pointee, keep, fields } => {
+            Source::OutValue { pointee, keep, nullable, fields } => {
                 let val = local(pname, "value");
                 let pty: syn::Type = syn::parse_str(pointee).unwrap_or_else(|_| syn::parse_quote!(u8));
-                if *keep {
-                    acc.pre.push(quote!(let mut #val: Box<std::mem::MaybeUninit<ffi::#pty>> = Box::new(std::mem::MaybeUninit::zeroed());));
+                let pty = match Prim::of(&crate::audit::types::builtin(pointee).unwrap_or(crate::audit::types::CType::Void)) {
+                    Some(p) => prim_ty(p),
+                    None => quote!(ffi::#pty),
+                };
+                let ptr = if *keep {
+                    acc.pre.push(quote!(let mut #val: Box<std::mem::MaybeUninit<#pty>> = Box::new(std::mem::MaybeUninit::zeroed());));
                     let raw = quote!(#val.as_mut_ptr());
-                    fields_around(&mut acc, pname, &raw, fields, false);
-                    args[i] = Some(quote!(#val.as_mut_ptr() as _));
-                    let keeper = first_handle.clone().expect("keep needs a handle");
-                    acc.post.push(quote!(#keeper.keep.push(Box::new(#val));));
+                    fields_around(&mut acc, pname, &raw, fields, false, true);
+                    acc.kept.push(quote!(#val));
+                    quote!(#val.as_mut_ptr())
                 } else {
-                    // SAFETY (in the generated code): a zeroed plain C struct is a valid value.
-                    acc.pre.push(quote!(let mut #val: ffi::#pty = unsafe { std::mem::zeroed() };));
-                    args[i] = Some(quote!(&mut #val as *mut _ as _));
-                    acc.outputs.push(Output { ty: quote!(ffi::#pty), value: quote!(#val), consume: Consume::Observe });
-                }
+                    acc.pre.push(quote!(let mut #val: #pty = unsafe { std::mem::zeroed() };));
+                    let raw = quote!((&mut #val as *mut #pty));
+                    fields_around(&mut acc, pname, &raw, fields, false, false);
+                    acc.outputs.push(Output { ty: pty.clone(), value: quote!(#val), consume: Consume::Observe });
+                    quote!(&mut #val as *mut #pty)
+                };
+                args[i] = Some(if *nullable {
+                    let on = acc.optional_flag(pname, None);
+                    quote!((if #on { #ptr } else { std::ptr::null_mut() }) as _)
+                } else {
+                    quote!(#ptr as _)
+                });
             }
             Source::Within(j) => {
                 let off = local(pname, "at");
@@ -322,13 +379,10 @@ pub fn function(plan: &Plan, f: &FnPlan) -> FnParts {
                 args[i] = Some(quote!(#base.as_ptr().wrapping_add(usize::from(#off) % (#base.len() + 1)) as _));
                 acc.record.push(quote!(seam_runtime::Arg::unsigned(#pname, (usize::from(#off) % (#base.len() + 1)) as u64)));
             }
-            Source::Callback { path, optional, nullable_type } => {
-                let on = local(pname, "on");
+            Source::Callback { path, optional, nullable_type, group } => {
                 let value = match (*optional, *nullable_type) {
                     (true, _) => {
-                        acc.op_fields.push(OpField { name: on.clone(), ty: quote!(bool), decode: quote!(u.arbitrary::<bool>()?) });
-                        acc.params.push(quote!(#on: bool));
-                        acc.apply_args.push(quote!(*#on));
+                        let on = acc.optional_flag(pname, group.as_deref());
                         quote!(if #on { Some(#path) } else { None })
                     }
                     (false, true) => quote!(Some(#path)),
@@ -350,29 +404,21 @@ fn link_index(l: LenLink) -> usize {
 
 /// The pointer and length expressions of an input buffer, binding NUL-terminated or kept
 /// copies first.
-fn in_pointer(acc: &mut Acc, pname: &str, bytes: &TokenStream, b: &InBuf, keeper: Option<&proc_macro2::Ident>) -> (TokenStream, TokenStream) {
-    if b.cstring {
-        let c = local(pname, "cstr");
-        acc.pre.push(quote!(let #c = seam_runtime::input::nul_terminated(#bytes);));
-        if b.keep {
-            if let Some(k) = keeper {
-                let kept = local(pname, "kept");
-                acc.pre.push(quote!(let #kept: Box<[u8]> = #c.into_boxed_slice(); let #c = &*#kept as *const [u8];));
-                acc.post.push(quote!(#k.keep.push(Box::new(#kept));));
-                return (quote!((#c as *const u8)), quote!(#bytes.len()));
-            }
-        }
-        return (quote!(#c.as_ptr()), quote!(#bytes.len()));
-    }
+fn in_pointer(acc: &mut Acc, pname: &str, bytes: &TokenStream, b: &InBuf) -> (TokenStream, TokenStream) {
+    let owned = if b.cstring {
+        quote!(seam_runtime::input::nul_terminated(#bytes).into_boxed_slice())
+    } else if b.keep {
+        quote!(Box::<[u8]>::from(#bytes))
+    } else {
+        return (quote!(#bytes.as_ptr()), quote!(#bytes.len()));
+    };
+    let kept = local(pname, "kept");
+    acc.pre.push(quote!(let #kept: Box<[u8]> = #owned;));
+    let ptr = quote!(#kept.as_ptr());
     if b.keep {
-        if let Some(k) = keeper {
-            let kept = local(pname, "kept");
-            acc.pre.push(quote!(let #kept: Box<[u8]> = Box::from(#bytes);));
-            acc.post.push(quote!(#k.keep.push(Box::new(#kept));));
-            return (quote!(#kept.as_ptr()), quote!(#kept.len()));
-        }
+        acc.kept.push(quote!(#kept));
     }
-    (quote!(#bytes.as_ptr()), quote!(#bytes.len()))
+    (ptr, quote!(#bytes.len()))
 }
 
 /// Fills the parameter a buffer's length travels in.
@@ -405,11 +451,31 @@ fn out_param(acc: &mut Acc, args: &mut [Option<TokenStream>], f: &FnPlan, i: usi
     let buf = local(pname, "buf");
     let out = local(pname, "out");
     let max = b.max as usize;
-    acc.op_fields.push(OpField { name: cap.clone(), ty: quote!(usize), decode: quote!(seam_runtime::input::capacity(u, #max)?) });
-    acc.params.push(quote!(#cap: usize));
-    acc.apply_args.push(quote!(*#cap));
+    match &b.size {
+        Some(size) => acc.pre.push(quote!(let #cap = (#size) as usize;)),
+        None => {
+            acc.op_fields.push(OpField { name: cap.clone(), ty: quote!(usize), decode: quote!(seam_runtime::input::capacity(u, #max)?) });
+            acc.params.push(quote!(#cap: usize));
+            acc.apply_args.push(quote!(*#cap));
+        }
+    }
+    if let Some(via) = &b.via {
+        let obj = local(pname, "obj");
+        acc.pre.push(quote!(let mut #obj = #via::with_capacity(#cap);));
+        args[i] = Some(quote!(&mut #obj as *mut #via as _));
+        acc.record.push(quote!(seam_runtime::Arg::unsigned(#pname, #cap as u64)));
+        acc.post.push(quote!(let #out = #obj.into_bytes();));
+        acc.outputs.push(Output { ty: quote!(Vec<u8>), value: quote!(#out), consume: Consume::Produced });
+        return;
+    }
     acc.pre.push(quote!(let mut #buf = vec![0u8; #cap];));
-    args[i] = Some(quote!(#buf.as_mut_ptr() as _));
+    let ptr = quote!(#buf.as_mut_ptr());
+    args[i] = Some(if b.nullable {
+        let on = acc.optional_flag(pname, None);
+        quote!((if #on { #ptr } else { std::ptr::null_mut() }) as _)
+    } else {
+        quote!(#ptr as _)
+    });
     let cap_name = b.cap.map(link_index).map_or(pname, |j| f.params[j].name.as_str());
     acc.record.push(quote!(seam_runtime::Arg::unsigned(#cap_name, #cap as u64)));
     let mut written = quote!(#cap);
@@ -424,25 +490,43 @@ fn out_param(acc: &mut Acc, args: &mut [Option<TokenStream>], f: &FnPlan, i: usi
         }
         _ => {}
     }
+    if let Written::Param(j) = b.written {
+        let v = local(pname, "written");
+        let prim = pointee_prim(&f.params[j].ty);
+        acc.pre.push(quote!(let mut #v: #prim = 0;));
+        args[j] = Some(quote!(&mut #v as *mut _ as _));
+        written = quote!(#v as usize);
+    }
     let read = match b.written {
         // The contract says C reports what it wrote: the wrapper trusts it, so a length beyond
         // the buffer is caught here as the boundary violation it is.
         Written::Return => quote!(#buf[..ret as usize].to_vec()),
-        Written::Ptr => quote!(#buf[..#written].to_vec()),
+        Written::Ptr | Written::Param(_) => quote!(#buf[..#written].to_vec()),
         Written::Capacity | Written::Remaining => quote!(#buf),
     };
+    let ok_test = if b.nullable {
+        let on = local(pname, "on");
+        quote!(#on && #ok_test)
+    } else {
+        ok_test.clone()
+    };
+    if b.keep {
+        acc.kept.push(quote!(#buf));
+        return;
+    }
     acc.post.push(quote!(let #out = if #ok_test { #read } else { Vec::new() };));
     acc.outputs.push(Output { ty: quote!(Vec<u8>), value: quote!(#out), consume: Consume::Produced });
 }
 
-/// Sets struct fields through `raw` before the call; with `clear`, buffers are unset after it.
-fn fields_around(acc: &mut Acc, owner: &str, raw: &TokenStream, fields: &[FieldPlan], clear: bool) {
+/// Sets struct fields through `raw` before the call; with `clear`, buffers are unset after it;
+/// with `keep_all` (a struct that outlives the call), every buffer is kept too.
+fn fields_around(acc: &mut Acc, owner: &str, raw: &TokenStream, fields: &[FieldPlan], clear: bool, keep_all: bool) {
     for fp in fields {
         let fid = ident(&fp.name);
         let name = format!("{owner}_{}", fp.name);
         let pid = ident(&name);
         match &fp.source {
-            Source::Derived | Source::Handle { .. } | Source::NewHandle(_) | Source::Owned { .. } | Source::Adopt { .. } | Source::OutValue { .. } | Source::Within(_) => {}
+            Source::Derived | Source::Handle { .. } | Source::NewHandle { .. } | Source::Owned { .. } | Source::Adopt { .. } | Source::OutValue { .. } | Source::Within(_) => {}
             Source::Scalar(prim, domain) => {
                 let t = prim_ty(*prim);
                 acc.op_fields.push(OpField { name: pid.clone(), ty: t.clone(), decode: decode_scalar(*prim, domain) });
@@ -452,12 +536,9 @@ fn fields_around(acc: &mut Acc, owner: &str, raw: &TokenStream, fields: &[FieldP
             }
             Source::Choice(_) => {}
             Source::Fixed(e) => acc.pre.push(quote!(unsafe { (*#raw).#fid = (#e) as _ };)),
-            Source::Callback { path, optional, nullable_type } => {
+            Source::Callback { path, optional, nullable_type, group } => {
                 let value = if *optional {
-                    let on = local(&name, "on");
-                    acc.op_fields.push(OpField { name: on.clone(), ty: quote!(bool), decode: quote!(u.arbitrary::<bool>()?) });
-                    acc.params.push(quote!(#on: bool));
-                    acc.apply_args.push(quote!(*#on));
+                    let on = acc.optional_flag(&name, group.as_deref());
                     quote!(if #on { Some(#path) } else { None })
                 } else if *nullable_type {
                     quote!(Some(#path))
@@ -471,20 +552,32 @@ fn fields_around(acc: &mut Acc, owner: &str, raw: &TokenStream, fields: &[FieldP
                 acc.op_fields.push(OpField { name: pid.clone(), ty: fty, decode: dec });
                 let a = in_apply(acc, b, &pid);
                 acc.apply_args.push(a);
-                acc.params.push(quote!(#pid: &[u8]));
                 let len_field = b.len.map(link_index).map(|j| ident(&fields[j].name));
-                let (ptr, len) = if b.keep {
-                    let kept = local(&name, "kept");
-                    acc.pre.push(quote!(let #kept: Box<[u8]> = Box::from(#pid);));
-                    (quote!(#kept.as_ptr()), quote!(#kept.len()))
+                let bytes = if b.nullable {
+                    acc.params.push(quote!(#pid: Option<&[u8]>));
+                    quote!(#pid.unwrap_or(&[]))
                 } else {
-                    (quote!(#pid.as_ptr()), quote!(#pid.len()))
+                    acc.params.push(quote!(#pid: &[u8]));
+                    quote!(#pid)
                 };
+                let owned = if b.cstring { quote!(seam_runtime::input::nul_terminated(#bytes).into_boxed_slice()) } else { quote!(Box::<[u8]>::from(#bytes)) };
+                let keep = b.keep || keep_all;
+                let (ptr, len) = if keep || b.cstring {
+                    let kept = local(&name, "kept");
+                    acc.pre.push(quote!(let #kept: Box<[u8]> = #owned;));
+                    if keep {
+                        acc.kept.push(quote!(#kept));
+                    }
+                    (quote!(#kept.as_ptr()), quote!(#bytes.len()))
+                } else {
+                    (quote!(#bytes.as_ptr()), quote!(#bytes.len()))
+                };
+                let ptr = if b.nullable { quote!(if #pid.is_some() { #ptr } else { std::ptr::null() }) } else { ptr };
                 acc.pre.push(quote!(unsafe { (*#raw).#fid = #ptr as _ };));
                 if let Some(lf) = &len_field {
                     acc.pre.push(quote!(unsafe { (*#raw).#lf = #len as _ };));
                 }
-                if clear && !b.keep {
+                if clear && !keep {
                     acc.post.push(quote!(unsafe { (*#raw).#fid = std::ptr::null_mut::<u8>() as _ };));
                     if let Some(lf) = &len_field {
                         acc.post.push(quote!(unsafe { (*#raw).#lf = 0 as _ };));
@@ -504,9 +597,8 @@ fn fields_around(acc: &mut Acc, owner: &str, raw: &TokenStream, fields: &[FieldP
                 if let Some(cf) = &cap_field {
                     acc.pre.push(quote!(unsafe { (*#raw).#cf = #cap as _ };));
                 }
-                if b.keep {
-                    let keeper = ident(owner);
-                    acc.post.push(quote!(#keeper.keep.push(Box::new(#buf));));
+                if b.keep || keep_all {
+                    acc.kept.push(quote!(#buf));
                 } else if clear {
                     let out = local(&name, "out");
                     let written = match &cap_field {
@@ -531,7 +623,7 @@ fn ok_expr(f: &FnPlan) -> TokenStream {
         (Some(ok), Ret::Scalar(_)) => {
             let v = proc_macro2::Literal::i64_unsuffixed(ok.value);
             let op: TokenStream = ok.op.parse().expect("a comparison operator");
-            quote!(((ret as i64) #op #v))
+            quote!((ret as i64) #op #v)
         }
         _ => quote!(true),
     }
@@ -579,6 +671,17 @@ fn assemble(plan: &Plan, f: &FnPlan, mut acc: Acc, args: Vec<Option<TokenStream>
             )
         }
     };
+    let kept = &acc.kept;
+    let keep_stmt = if kept.is_empty() {
+        None
+    } else if let Some((i, _)) = f.first_handle() {
+        let h = ident(&f.params[i].name);
+        Some(quote!(#(#h.keep.push(std::rc::Rc::new(#kept));)*))
+    } else if let Some(m) = &acc.made {
+        Some(quote!(let mut #m = #m; if let Some(h) = #m.as_mut() { #(h.keep.push(std::rc::Rc::new(#kept));)* }))
+    } else {
+        None
+    };
     let sets = f.sets.map(|s| {
         let h = f.first_handle().map(|(i, _)| ident(&f.params[i].name)).expect("planned with a handle");
         let ok = ok_expr(f);
@@ -610,6 +713,7 @@ fn assemble(plan: &Plan, f: &FnPlan, mut acc: Acc, args: Vec<Option<TokenStream>
             // buffers with their true lengths, values from the declared domains.
             #call_stmt
             #(#post)*
+            #keep_stmt
             #sets
             #out_val
         }

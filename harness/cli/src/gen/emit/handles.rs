@@ -36,7 +36,7 @@ pub fn handle(h: &HandlePlan) -> TokenStream {
             raw: *mut ffi::#ct,
             id: u32,
             state: u8,
-            keep: Vec<Box<dyn std::any::Any>>,
+            keep: Vec<std::rc::Rc<dyn std::any::Any>>,
         }
 
         impl #ty {

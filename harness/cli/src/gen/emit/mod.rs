@@ -49,8 +49,9 @@ pub fn module(plan: &Plan, ffi: &Ffi, banner: &str) -> anyhow::Result<String> {
     let targets = plan.targets.iter().map(|t| {
         let name = constant(&t.name);
         let ops = t.functions.iter().map(|&i| camel(&plan.functions[i].name)).chain(t.destroys.iter().map(|&k| camel(&format!("destroy_{}", plan.handles[k].name))));
-        let doc = format!(" The ops of fuzz target `{}_{}`.", plan.library, t.name);
-        quote!(#[doc = #doc] pub const #name: &[OpKind] = &[#(OpKind::#ops),*];)
+        let doc = format!(" Fuzz target `{}_{}`.", plan.library, t.name);
+        let max_ops = t.max_ops as usize;
+        quote!(#[doc = #doc] pub const #name: Target = Target { kinds: &[#(OpKind::#ops),*], max_ops: #max_ops };)
     });
     let ffi_item = match ffi {
         Ffi::Path(p) => quote!(use #p as ffi;),
@@ -69,14 +70,23 @@ pub fn module(plan: &Plan, ffi: &Ffi, banner: &str) -> anyhow::Result<String> {
     };
     let max_ops = plan.max_ops as usize;
     let tokens = quote! {
-        #![allow(unused_unsafe, clippy::unnecessary_cast, clippy::useless_conversion)]
+        #![allow(unused_unsafe, non_snake_case, clippy::unnecessary_cast, clippy::useless_conversion)]
 
         use arbitrary::{Result, Unstructured};
 
         #ffi_item
 
-        /// Most ops decoded from one input.
+        /// Most ops decoded from one input unless a target says otherwise.
         pub const MAX_OPS: usize = #max_ops;
+
+        /// A fuzz target: the op kinds it draws and how many ops one input may hold.
+        #[derive(Clone, Copy, Debug)]
+        pub struct Target {
+            /// The op kinds.
+            pub kinds: &'static [OpKind],
+            /// Most ops per input.
+            pub max_ops: usize,
+        }
 
         #(#handle_items)*
 
@@ -104,19 +114,19 @@ pub fn module(plan: &Plan, ffi: &Ffi, banner: &str) -> anyhow::Result<String> {
             }
         }
 
-        /// The op kinds of each fuzz target.
+        /// The fuzz targets.
         pub mod targets {
-            use super::OpKind;
+            use super::{OpKind, Target};
             #(#targets)*
         }
 
-        /// Decodes a fuzz input into at most [`MAX_OPS`] ops of the given kinds; decoding stops
-        /// at the first op the remaining bytes cannot complete.
-        pub fn decode<'a>(data: &'a [u8], kinds: &[OpKind]) -> Vec<Op<'a>> {
+        /// Decodes a fuzz input into at most `target.max_ops` ops of the target's kinds;
+        /// decoding stops at the first op the remaining bytes cannot complete.
+        pub fn decode<'a>(data: &'a [u8], target: &Target) -> Vec<Op<'a>> {
             let mut u = Unstructured::new(data);
             let mut ops = Vec::new();
-            while ops.len() < MAX_OPS && !u.is_empty() {
-                match u.choose(kinds).and_then(|k| k.decode(&mut u)) {
+            while ops.len() < target.max_ops && !u.is_empty() {
+                match u.choose(target.kinds).and_then(|k| k.decode(&mut u)) {
                     Ok(op) => ops.push(op),
                     Err(_) => break,
                 }
@@ -125,13 +135,14 @@ pub fn module(plan: &Plan, ffi: &Ffi, banner: &str) -> anyhow::Result<String> {
         }
 
         /// Decodes and runs one fuzz input: the body of every generated fuzz target.
-        pub fn fuzz(data: &[u8], kinds: &[OpKind]) {
-            run(&decode(data, kinds));
+        pub fn fuzz(data: &[u8], target: &Target) {
+            run(&decode(data, target));
         }
 
         /// Runs `ops` against fresh handles, recording every call.
         pub fn run(ops: &[Op<'_>]) {
             seam_runtime::begin_input();
+            seam_runtime::input::reset_budget();
             let mut live = Live::default();
             for (index, op) in ops.iter().enumerate() {
                 seam_runtime::set_op(index);
@@ -172,5 +183,5 @@ pub fn fuzz_target(banner: &str, krate: &str, module: &str, name: &str) -> Strin
     };
     let file: syn::File = syn::parse2(uses).expect("a fixed item list parses");
     // prettyplease leaves macro bodies as token soup, so the one macro call is written out.
-    format!("#![no_main]\n{banner}{}\nfuzz_target!(|data: &[u8]| fuzz(data, targets::{target}));\n", prettyplease::unparse(&file))
+    format!("#![no_main]\n{banner}{}\nfuzz_target!(|data: &[u8]| fuzz(data, &targets::{target}));\n", prettyplease::unparse(&file))
 }

@@ -4,4 +4,4 @@
 use libfuzzer_sys::fuzz_target;
 use demo::generated::{fuzz, targets};
 
-fuzz_target!(|data: &[u8]| fuzz(data, targets::ALL));
+fuzz_target!(|data: &[u8]| fuzz(data, &targets::ALL));

@@ -3,15 +3,23 @@
 #![allow(unused_unsafe, clippy::unnecessary_cast, clippy::useless_conversion)]
 use arbitrary::{Result, Unstructured};
 use crate::ffi as ffi;
-/// Most ops decoded from one input.
+/// Most ops decoded from one input unless a target says otherwise.
 pub const MAX_OPS: usize = 64usize;
+/// A fuzz target: the op kinds it draws and how many ops one input may hold.
+#[derive(Clone, Copy, Debug)]
+pub struct Target {
+    /// The op kinds.
+    pub kinds: &'static [OpKind],
+    /// Most ops per input.
+    pub max_ops: usize,
+}
 /// A live `demo` handle (`demo`), ended with `demo_free` when dropped.
 #[allow(dead_code)]
 pub struct Demo {
     raw: *mut ffi::demo,
     id: u32,
     state: u8,
-    keep: Vec<Box<dyn std::any::Any>>,
+    keep: Vec<std::rc::Rc<dyn std::any::Any>>,
 }
 impl Demo {
     fn wrap(raw: *mut ffi::demo) -> Self {
@@ -119,34 +127,35 @@ impl OpKind {
         )
     }
 }
-/// The op kinds of each fuzz target.
+/// The fuzz targets.
 pub mod targets {
-    use super::OpKind;
-    /// The ops of fuzz target `demo_all`.
-    pub const ALL: &[OpKind] = &[
-        OpKind::DemoNew,
-        OpKind::DemoPut,
-        OpKind::DemoGet,
-        OpKind::DemoDump,
-        OpKind::DemoInfoGet,
-        OpKind::DemoFind,
-        OpKind::DestroyDemo,
-    ];
-    /// The ops of fuzz target `demo_io`.
-    pub const IO: &[OpKind] = &[
-        OpKind::DemoNew,
-        OpKind::DemoPut,
-        OpKind::DemoGet,
-        OpKind::DestroyDemo,
-    ];
+    use super::{OpKind, Target};
+    /// Fuzz target `demo_all`.
+    pub const ALL: Target = Target {
+        kinds: &[
+            OpKind::DemoNew,
+            OpKind::DemoPut,
+            OpKind::DemoGet,
+            OpKind::DemoDump,
+            OpKind::DemoInfoGet,
+            OpKind::DemoFind,
+            OpKind::DestroyDemo,
+        ],
+        max_ops: 64usize,
+    };
+    /// Fuzz target `demo_io`.
+    pub const IO: Target = Target {
+        kinds: &[OpKind::DemoNew, OpKind::DemoPut, OpKind::DemoGet, OpKind::DestroyDemo],
+        max_ops: 64usize,
+    };
 }
-/// Decodes a fuzz input into at most [`MAX_OPS`] ops of the given kinds; decoding stops
-/// at the first op the remaining bytes cannot complete.
-pub fn decode<'a>(data: &'a [u8], kinds: &[OpKind]) -> Vec<Op<'a>> {
+/// Decodes a fuzz input into at most `target.max_ops` ops of the target's kinds;
+/// decoding stops at the first op the remaining bytes cannot complete.
+pub fn decode<'a>(data: &'a [u8], target: &Target) -> Vec<Op<'a>> {
     let mut u = Unstructured::new(data);
     let mut ops = Vec::new();
-    while ops.len() < MAX_OPS && !u.is_empty() {
-        match u.choose(kinds).and_then(|k| k.decode(&mut u)) {
+    while ops.len() < target.max_ops && !u.is_empty() {
+        match u.choose(target.kinds).and_then(|k| k.decode(&mut u)) {
             Ok(op) => ops.push(op),
             Err(_) => break,
         }
@@ -154,12 +163,13 @@ pub fn decode<'a>(data: &'a [u8], kinds: &[OpKind]) -> Vec<Op<'a>> {
     ops
 }
 /// Decodes and runs one fuzz input: the body of every generated fuzz target.
-pub fn fuzz(data: &[u8], kinds: &[OpKind]) {
-    run(&decode(data, kinds));
+pub fn fuzz(data: &[u8], target: &Target) {
+    run(&decode(data, target));
 }
 /// Runs `ops` against fresh handles, recording every call.
 pub fn run(ops: &[Op<'_>]) {
     seam_runtime::begin_input();
+    seam_runtime::input::reset_budget();
     let mut live = Live::default();
     for (index, op) in ops.iter().enumerate() {
         seam_runtime::set_op(index);
@@ -314,8 +324,9 @@ pub fn demo_info_get(d: &mut Demo) -> (i32, ffi::demo_info) {
         "demo_info_get",
         &[seam_runtime::Arg::handle("d", d.id)],
     );
-    let ret = unsafe { ffi::demo_info_get(d.raw as _, &mut info_value as *mut _ as _) }
-        as i32;
+    let ret = unsafe {
+        ffi::demo_info_get(d.raw as _, &mut info_value as *mut ffi::demo_info as _)
+    } as i32;
     call.returned(ret as i64);
     (ret, info_value)
 }
