@@ -501,7 +501,11 @@ pub fn seeded_write(s: &mut Store, data: &[u8]) -> i32 {
         ],
     );
     let ret = unsafe {
-        ffi::seeded_write(s.raw as _, data.as_ptr() as _, data.len() as _)
+        ffi::seeded_write(
+            s.raw as _,
+            seam_runtime::input::as_ptr(data) as _,
+            data.len() as _,
+        )
     } as i32;
     call.returned(ret as i64);
     ret
@@ -516,8 +520,13 @@ pub fn seeded_parse(s: &mut Store, rec: &[u8]) -> i32 {
             seam_runtime::Arg::unsigned("len", rec.len() as u64),
         ],
     );
-    let ret = unsafe { ffi::seeded_parse(s.raw as _, rec.as_ptr() as _, rec.len() as _) }
-        as i32;
+    let ret = unsafe {
+        ffi::seeded_parse(
+            s.raw as _,
+            seam_runtime::input::as_ptr(rec) as _,
+            rec.len() as _,
+        )
+    } as i32;
     call.returned(ret as i64);
     ret
 }
@@ -652,7 +661,11 @@ pub fn seeded_set_name(s: &mut Store, name: &[u8]) -> i32 {
         ],
     );
     let ret = unsafe {
-        ffi::seeded_set_name(s.raw as _, name.as_ptr() as _, name.len() as _)
+        ffi::seeded_set_name(
+            s.raw as _,
+            seam_runtime::input::as_ptr(name) as _,
+            name.len() as _,
+        )
     } as i32;
     call.returned(ret as i64);
     ret
@@ -716,7 +729,7 @@ pub fn seeded_rehash(s: &mut Store, rounds: u32) -> u32 {
 /// Calls `seeded_describe` as the contract allows, recording the call.
 #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
 pub fn seeded_describe(s: &mut Store, out_cap: usize) -> (u64, Vec<u8>) {
-    let mut out_buf = vec![0u8; out_cap];
+    let mut out_buf = seam_runtime::input::out_buffer(out_cap);
     let call = seam_runtime::enter(
         "seeded_describe",
         &[

@@ -2376,13 +2376,13 @@ pub fn deflate(
 ) -> (i32, Vec<u8>) {
     unsafe {
         (*strm.raw).next_in = if strm_next_in.is_some() {
-            strm_next_in.unwrap_or(&[]).as_ptr()
+            seam_runtime::input::as_ptr(strm_next_in.unwrap_or(&[]))
         } else {
             std::ptr::null()
         } as _
     };
     unsafe { (*strm.raw).avail_in = strm_next_in.unwrap_or(&[]).len() as _ };
-    let mut strm_next_out_buf = vec![0u8; strm_next_out_cap];
+    let mut strm_next_out_buf = seam_runtime::input::out_buffer(strm_next_out_cap);
     unsafe { (*strm.raw).next_out = strm_next_out_buf.as_mut_ptr() as _ };
     unsafe { (*strm.raw).avail_out = strm_next_out_cap as _ };
     let call = seam_runtime::enter(
@@ -2419,13 +2419,13 @@ pub fn inflate(
 ) -> (i32, Vec<u8>) {
     unsafe {
         (*strm.raw).next_in = if strm_next_in.is_some() {
-            strm_next_in.unwrap_or(&[]).as_ptr()
+            seam_runtime::input::as_ptr(strm_next_in.unwrap_or(&[]))
         } else {
             std::ptr::null()
         } as _
     };
     unsafe { (*strm.raw).avail_in = strm_next_in.unwrap_or(&[]).len() as _ };
-    let mut strm_next_out_buf = vec![0u8; strm_next_out_cap];
+    let mut strm_next_out_buf = seam_runtime::input::out_buffer(strm_next_out_cap);
     unsafe { (*strm.raw).next_out = strm_next_out_buf.as_mut_ptr() as _ };
     unsafe { (*strm.raw).avail_out = strm_next_out_cap as _ };
     let call = seam_runtime::enter(
@@ -2466,7 +2466,7 @@ pub fn deflateSetDictionary(strm: &mut Deflate, dictionary: Option<&[u8]>) -> i3
         ffi::deflateSetDictionary(
             strm.raw as _,
             if dictionary.is_some() {
-                dictionary.unwrap_or(&[]).as_ptr()
+                seam_runtime::input::as_ptr(dictionary.unwrap_or(&[]))
             } else {
                 std::ptr::null()
             } as _,
@@ -2480,7 +2480,7 @@ pub fn deflateSetDictionary(strm: &mut Deflate, dictionary: Option<&[u8]>) -> i3
 #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
 pub fn deflateGetDictionary(strm: &mut Deflate, dictionary_on: bool) -> (i32, Vec<u8>) {
     let dictionary_cap = (32768) as usize;
-    let mut dictionary_buf = vec![0u8; dictionary_cap];
+    let mut dictionary_buf = seam_runtime::input::out_buffer(dictionary_cap);
     let mut dictionary_written: u32 = 0;
     let call = seam_runtime::enter(
         "deflateGetDictionary",
@@ -2570,13 +2570,13 @@ pub fn deflateParams(
 ) -> (i32, Vec<u8>) {
     unsafe {
         (*strm.raw).next_in = if strm_next_in.is_some() {
-            strm_next_in.unwrap_or(&[]).as_ptr()
+            seam_runtime::input::as_ptr(strm_next_in.unwrap_or(&[]))
         } else {
             std::ptr::null()
         } as _
     };
     unsafe { (*strm.raw).avail_in = strm_next_in.unwrap_or(&[]).len() as _ };
-    let mut strm_next_out_buf = vec![0u8; strm_next_out_cap];
+    let mut strm_next_out_buf = seam_runtime::input::out_buffer(strm_next_out_cap);
     unsafe { (*strm.raw).next_out = strm_next_out_buf.as_mut_ptr() as _ };
     unsafe { (*strm.raw).avail_out = strm_next_out_cap as _ };
     let call = seam_runtime::enter(
@@ -2746,7 +2746,7 @@ pub fn deflateSetHeader(
     let head_extra_kept: Box<[u8]> = Box::<[u8]>::from(head_extra.unwrap_or(&[]));
     unsafe {
         (*head_value.as_mut_ptr()).extra = if head_extra.is_some() {
-            head_extra_kept.as_ptr()
+            seam_runtime::input::as_ptr(&head_extra_kept)
         } else {
             std::ptr::null()
         } as _
@@ -2760,7 +2760,7 @@ pub fn deflateSetHeader(
         .into_boxed_slice();
     unsafe {
         (*head_value.as_mut_ptr()).name = if head_name.is_some() {
-            head_name_kept.as_ptr()
+            seam_runtime::input::as_ptr(&head_name_kept)
         } else {
             std::ptr::null()
         } as _
@@ -2771,7 +2771,7 @@ pub fn deflateSetHeader(
         .into_boxed_slice();
     unsafe {
         (*head_value.as_mut_ptr()).comment = if head_comment.is_some() {
-            head_comment_kept.as_ptr()
+            seam_runtime::input::as_ptr(&head_comment_kept)
         } else {
             std::ptr::null()
         } as _
@@ -2803,7 +2803,7 @@ pub fn inflateSetDictionary(strm: &mut Inflate, dictionary: &[u8]) -> i32 {
     let ret = unsafe {
         ffi::inflateSetDictionary(
             strm.raw as _,
-            dictionary.as_ptr() as _,
+            seam_runtime::input::as_ptr(dictionary) as _,
             dictionary.len() as _,
         )
     } as i32;
@@ -2814,7 +2814,7 @@ pub fn inflateSetDictionary(strm: &mut Inflate, dictionary: &[u8]) -> i32 {
 #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
 pub fn inflateGetDictionary(strm: &mut Inflate, dictionary_on: bool) -> (i32, Vec<u8>) {
     let dictionary_cap = (32768) as usize;
-    let mut dictionary_buf = vec![0u8; dictionary_cap];
+    let mut dictionary_buf = seam_runtime::input::out_buffer(dictionary_cap);
     let mut dictionary_written: u32 = 0;
     let call = seam_runtime::enter(
         "inflateGetDictionary",
@@ -2845,7 +2845,7 @@ pub fn inflateGetDictionary(strm: &mut Inflate, dictionary_on: bool) -> (i32, Ve
 /// Calls `inflateSync` as the contract allows, recording the call.
 #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
 pub fn inflateSync(strm: &mut Inflate, strm_next_in: &[u8]) -> i32 {
-    unsafe { (*strm.raw).next_in = strm_next_in.as_ptr() as _ };
+    unsafe { (*strm.raw).next_in = seam_runtime::input::as_ptr(strm_next_in) as _ };
     unsafe { (*strm.raw).avail_in = strm_next_in.len() as _ };
     let call = seam_runtime::enter(
         "inflateSync",
@@ -2956,13 +2956,13 @@ pub fn inflateGetHeader(
     let mut head_value: Box<std::mem::MaybeUninit<ffi::gz_header>> = Box::new(
         std::mem::MaybeUninit::zeroed(),
     );
-    let mut head_extra_buf = vec![0u8; head_extra_cap];
+    let mut head_extra_buf = seam_runtime::input::out_buffer(head_extra_cap);
     unsafe { (*head_value.as_mut_ptr()).extra = head_extra_buf.as_mut_ptr() as _ };
     unsafe { (*head_value.as_mut_ptr()).extra_max = head_extra_cap as _ };
-    let mut head_name_buf = vec![0u8; head_name_cap];
+    let mut head_name_buf = seam_runtime::input::out_buffer(head_name_cap);
     unsafe { (*head_value.as_mut_ptr()).name = head_name_buf.as_mut_ptr() as _ };
     unsafe { (*head_value.as_mut_ptr()).name_max = head_name_cap as _ };
-    let mut head_comment_buf = vec![0u8; head_comment_cap];
+    let mut head_comment_buf = seam_runtime::input::out_buffer(head_comment_cap);
     unsafe { (*head_value.as_mut_ptr()).comment = head_comment_buf.as_mut_ptr() as _ };
     unsafe { (*head_value.as_mut_ptr()).comm_max = head_comment_cap as _ };
     let call = seam_runtime::enter(
@@ -2989,7 +2989,7 @@ pub fn inflateBack(
 ) -> (i32, Vec<u8>) {
     unsafe {
         (*strm.raw).next_in = if strm_next_in.is_some() {
-            strm_next_in.unwrap_or(&[]).as_ptr()
+            seam_runtime::input::as_ptr(strm_next_in.unwrap_or(&[]))
         } else {
             std::ptr::null()
         } as _
@@ -3035,7 +3035,7 @@ pub fn compress(
     dest_on: bool,
     source: Option<&[u8]>,
 ) -> (i32, Vec<u8>) {
-    let mut dest_buf = vec![0u8; dest_cap];
+    let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
     let mut dest_capv = dest_cap as u64;
     let call = seam_runtime::enter(
         "compress",
@@ -3049,7 +3049,7 @@ pub fn compress(
             (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() }) as _,
             &mut dest_capv as *mut _ as _,
             if source.is_some() {
-                source.unwrap_or(&[]).as_ptr()
+                seam_runtime::input::as_ptr(source.unwrap_or(&[]))
             } else {
                 std::ptr::null()
             } as _,
@@ -3071,7 +3071,7 @@ pub fn compress_z(
     dest_on: bool,
     source: Option<&[u8]>,
 ) -> (i32, Vec<u8>) {
-    let mut dest_buf = vec![0u8; dest_cap];
+    let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
     let mut dest_capv = dest_cap as u64;
     let call = seam_runtime::enter(
         "compress_z",
@@ -3085,7 +3085,7 @@ pub fn compress_z(
             (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() }) as _,
             &mut dest_capv as *mut _ as _,
             if source.is_some() {
-                source.unwrap_or(&[]).as_ptr()
+                seam_runtime::input::as_ptr(source.unwrap_or(&[]))
             } else {
                 std::ptr::null()
             } as _,
@@ -3108,7 +3108,7 @@ pub fn compress2(
     source: Option<&[u8]>,
     level: i32,
 ) -> (i32, Vec<u8>) {
-    let mut dest_buf = vec![0u8; dest_cap];
+    let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
     let mut dest_capv = dest_cap as u64;
     let call = seam_runtime::enter(
         "compress2",
@@ -3123,7 +3123,7 @@ pub fn compress2(
             (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() }) as _,
             &mut dest_capv as *mut _ as _,
             if source.is_some() {
-                source.unwrap_or(&[]).as_ptr()
+                seam_runtime::input::as_ptr(source.unwrap_or(&[]))
             } else {
                 std::ptr::null()
             } as _,
@@ -3147,7 +3147,7 @@ pub fn compress2_z(
     source: Option<&[u8]>,
     level: i32,
 ) -> (i32, Vec<u8>) {
-    let mut dest_buf = vec![0u8; dest_cap];
+    let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
     let mut dest_capv = dest_cap as u64;
     let call = seam_runtime::enter(
         "compress2_z",
@@ -3162,7 +3162,7 @@ pub fn compress2_z(
             (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() }) as _,
             &mut dest_capv as *mut _ as _,
             if source.is_some() {
-                source.unwrap_or(&[]).as_ptr()
+                seam_runtime::input::as_ptr(source.unwrap_or(&[]))
             } else {
                 std::ptr::null()
             } as _,
@@ -3207,7 +3207,7 @@ pub fn uncompress(
     dest_on: bool,
     source: Option<&[u8]>,
 ) -> (i32, Vec<u8>) {
-    let mut dest_buf = vec![0u8; dest_cap];
+    let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
     let mut dest_capv = dest_cap as u64;
     let call = seam_runtime::enter(
         "uncompress",
@@ -3221,7 +3221,7 @@ pub fn uncompress(
             (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() }) as _,
             &mut dest_capv as *mut _ as _,
             if source.is_some() {
-                source.unwrap_or(&[]).as_ptr()
+                seam_runtime::input::as_ptr(source.unwrap_or(&[]))
             } else {
                 std::ptr::null()
             } as _,
@@ -3243,7 +3243,7 @@ pub fn uncompress_z(
     dest_on: bool,
     source: Option<&[u8]>,
 ) -> (i32, Vec<u8>) {
-    let mut dest_buf = vec![0u8; dest_cap];
+    let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
     let mut dest_capv = dest_cap as u64;
     let call = seam_runtime::enter(
         "uncompress_z",
@@ -3257,7 +3257,7 @@ pub fn uncompress_z(
             (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() }) as _,
             &mut dest_capv as *mut _ as _,
             if source.is_some() {
-                source.unwrap_or(&[]).as_ptr()
+                seam_runtime::input::as_ptr(source.unwrap_or(&[]))
             } else {
                 std::ptr::null()
             } as _,
@@ -3279,7 +3279,7 @@ pub fn uncompress2(
     dest_on: bool,
     source: Option<&[u8]>,
 ) -> (i32, Vec<u8>) {
-    let mut dest_buf = vec![0u8; dest_cap];
+    let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
     let mut dest_capv = dest_cap as u64;
     let mut source_len = source.unwrap_or(&[]).len() as u64;
     let call = seam_runtime::enter(
@@ -3294,7 +3294,7 @@ pub fn uncompress2(
             (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() }) as _,
             &mut dest_capv as *mut _ as _,
             if source.is_some() {
-                source.unwrap_or(&[]).as_ptr()
+                seam_runtime::input::as_ptr(source.unwrap_or(&[]))
             } else {
                 std::ptr::null()
             } as _,
@@ -3316,7 +3316,7 @@ pub fn uncompress2_z(
     dest_on: bool,
     source: Option<&[u8]>,
 ) -> (i32, Vec<u8>) {
-    let mut dest_buf = vec![0u8; dest_cap];
+    let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
     let mut dest_capv = dest_cap as u64;
     let mut source_len = source.unwrap_or(&[]).len() as u64;
     let call = seam_runtime::enter(
@@ -3331,7 +3331,7 @@ pub fn uncompress2_z(
             (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() }) as _,
             &mut dest_capv as *mut _ as _,
             if source.is_some() {
-                source.unwrap_or(&[]).as_ptr()
+                seam_runtime::input::as_ptr(source.unwrap_or(&[]))
             } else {
                 std::ptr::null()
             } as _,
@@ -3359,8 +3359,11 @@ pub fn adler32(adler: u64, buf: Option<&[u8]>) -> u64 {
     let ret = unsafe {
         ffi::adler32(
             adler as _,
-            if buf.is_some() { buf.unwrap_or(&[]).as_ptr() } else { std::ptr::null() }
-                as _,
+            if buf.is_some() {
+                seam_runtime::input::as_ptr(buf.unwrap_or(&[]))
+            } else {
+                std::ptr::null()
+            } as _,
             buf.unwrap_or(&[]).len() as _,
         )
     } as u64;
@@ -3380,8 +3383,11 @@ pub fn adler32_z(adler: u64, buf: Option<&[u8]>) -> u64 {
     let ret = unsafe {
         ffi::adler32_z(
             adler as _,
-            if buf.is_some() { buf.unwrap_or(&[]).as_ptr() } else { std::ptr::null() }
-                as _,
+            if buf.is_some() {
+                seam_runtime::input::as_ptr(buf.unwrap_or(&[]))
+            } else {
+                std::ptr::null()
+            } as _,
             buf.unwrap_or(&[]).len() as _,
         )
     } as u64;
@@ -3401,8 +3407,11 @@ pub fn crc32(crc: u64, buf: Option<&[u8]>) -> u64 {
     let ret = unsafe {
         ffi::crc32(
             crc as _,
-            if buf.is_some() { buf.unwrap_or(&[]).as_ptr() } else { std::ptr::null() }
-                as _,
+            if buf.is_some() {
+                seam_runtime::input::as_ptr(buf.unwrap_or(&[]))
+            } else {
+                std::ptr::null()
+            } as _,
             buf.unwrap_or(&[]).len() as _,
         )
     } as u64;
@@ -3422,8 +3431,11 @@ pub fn crc32_z(crc: u64, buf: Option<&[u8]>) -> u64 {
     let ret = unsafe {
         ffi::crc32_z(
             crc as _,
-            if buf.is_some() { buf.unwrap_or(&[]).as_ptr() } else { std::ptr::null() }
-                as _,
+            if buf.is_some() {
+                seam_runtime::input::as_ptr(buf.unwrap_or(&[]))
+            } else {
+                std::ptr::null()
+            } as _,
             buf.unwrap_or(&[]).len() as _,
         )
     } as u64;
@@ -3633,7 +3645,7 @@ pub fn inflateBackInit_(alloc_on: bool, windowBits: i32) -> (i32, Option<Inflate
         }
     };
     let window_cap = (1 << windowBits) as usize;
-    let mut window_buf = vec![0u8; window_cap];
+    let mut window_buf = seam_runtime::input::out_buffer(window_cap);
     let call = seam_runtime::enter(
         "inflateBackInit_",
         &[

@@ -207,6 +207,26 @@ pub fn pick<T>(live: &mut [T], index: u8) -> Option<&mut T> {
     }
 }
 
+/// A pointer to `bytes` that C may do arithmetic on: an empty slice's own pointer is Rust's
+/// dangling `0x1`, and `p - 1` on it is undefined behaviour that UBSan reports as the
+/// library's, so empty slices point at a real (static, never written) byte instead.
+pub fn as_ptr(bytes: &[u8]) -> *const u8 {
+    static EMPTY: [u8; 1] = [0];
+    if bytes.is_empty() {
+        EMPTY.as_ptr()
+    } else {
+        bytes.as_ptr()
+    }
+}
+
+/// A zeroed output buffer of `cap` bytes whose pointer is real even when `cap` is 0 (see
+/// [`as_ptr`]): one spare byte is allocated and never reported.
+pub fn out_buffer(cap: usize) -> Vec<u8> {
+    let mut v = vec![0u8; cap + 1];
+    v.truncate(cap);
+    v
+}
+
 /// An owned copy of `bytes` followed by a NUL, for `const char *` parameters. Interior NULs
 /// stay: C sees the string up to the first one.
 pub fn nul_terminated(bytes: &[u8]) -> Vec<u8> {
@@ -273,5 +293,10 @@ mod tests {
         assert_eq!(pick(&mut live, 4), Some(&mut 20));
         assert_eq!(pick::<i32>(&mut [], 4), None);
         assert_eq!(nul_terminated(b"a\0b"), b"a\0b\0");
+        assert_ne!(as_ptr(&[]) as usize, 1, "not the dangling pointer");
+        let b = [1u8, 2];
+        assert_eq!(as_ptr(&b), b.as_ptr());
+        let mut out = out_buffer(0);
+        assert!(out.is_empty() && out.capacity() >= 1 && out.as_mut_ptr() as usize != 1);
     }
 }

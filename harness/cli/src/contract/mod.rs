@@ -54,6 +54,8 @@ pub struct Library {
     pub clang_args: Vec<String>,
     /// Most calls in one fuzz input.
     pub max_ops: Option<Spanned<u32>>,
+    /// A Rust function called once per process before the first call (global settings).
+    pub setup: Option<Name>,
 }
 
 /// Where the header is.
@@ -154,6 +156,8 @@ pub struct ArgSpec {
     pub values: Option<Vec<ConstRef>>,
     /// A bitwise OR of a subset of these.
     pub flags: Option<Vec<ConstRef>>,
+    /// With `flags`: bits OR-ed into every value.
+    pub always: Option<Vec<ConstRef>>,
     /// A fixed Rust expression.
     pub value: Option<Name>,
     /// A live handle of this kind.

@@ -71,8 +71,8 @@ pub enum Domain {
     Range(i64, i64),
     /// One of these.
     Values(Vec<i128>),
-    /// An OR of a subset of these.
-    Flags(Vec<i128>),
+    /// An OR of a subset of `.0`, with the bits of `.1` always set.
+    Flags(Vec<i128>, i128),
 }
 
 /// How a length travels with a byte buffer.
@@ -316,6 +316,8 @@ pub struct Plan {
     pub targets: Vec<TargetPlan>,
     /// Most calls per input.
     pub max_ops: u32,
+    /// Called once per process before the first call.
+    pub setup: Option<syn::Path>,
 }
 
 /// Lowers `contract` against `api`.
@@ -379,7 +381,13 @@ impl Lowering<'_> {
             functions.push(self.function(name, spec.get_ref(), decl, &handles)?);
         }
         let targets = self.targets(&functions, &handles)?;
-        Ok(Plan { library: file.library.name.get_ref().clone(), handles, functions, excluded, targets, max_ops: self.max_ops() })
+        let setup = file
+            .library
+            .setup
+            .as_ref()
+            .map(|p| syn::parse_str::<syn::Path>(p.get_ref()).map_err(|e| self.err(p, format!("`{}` is not a Rust path: {e}", p.get_ref()), None)))
+            .transpose()?;
+        Ok(Plan { library: file.library.name.get_ref().clone(), handles, functions, excluded, targets, max_ops: self.max_ops(), setup })
     }
 
     fn max_ops(&self) -> u32 {
@@ -753,7 +761,10 @@ impl Lowering<'_> {
             (Some([lo, hi]), None, None) if lo <= hi => Domain::Range(*lo, *hi),
             (Some(_), None, None) => return Err(self.err(arg, "`range` must be [lo, hi] with lo <= hi", None)),
             (None, Some(v), None) => Domain::Values(v.iter().map(|c| self.constant(arg, c)).collect::<Result<_, _>>()?),
-            (None, None, Some(f)) => Domain::Flags(f.iter().map(|c| self.constant(arg, c)).collect::<Result<_, _>>()?),
+            (None, None, Some(f)) => {
+                let always = a.always.iter().flatten().map(|c| self.constant(arg, c)).try_fold(0i128, |acc, v| v.map(|v| acc | v))?;
+                Domain::Flags(f.iter().map(|c| self.constant(arg, c)).collect::<Result<_, _>>()?, always)
+            }
             (None, None, None) => Domain::Any,
             _ => return Err(self.err(arg, "give only one of `range`, `values`, `flags`", None)),
         };
@@ -849,10 +860,11 @@ impl Lowering<'_> {
     }
 }
 
-/// The C name of a parameter bindgen renamed because it is a Rust keyword (`in` -> `in_`).
+/// The C name of a parameter bindgen renamed because it is a Rust keyword or `str`
+/// (`in` -> `in_`, `str` -> `str_`).
 fn c_param_name(bindgen_name: &str) -> &str {
     match bindgen_name.strip_suffix('_') {
-        Some(stem) if !stem.is_empty() && syn::parse_str::<syn::Ident>(stem).is_err() => stem,
+        Some(stem) if !stem.is_empty() && (syn::parse_str::<syn::Ident>(stem).is_err() || stem == "str") => stem,
         _ => bindgen_name,
     }
 }

@@ -116,9 +116,13 @@ fn decode_scalar(prim: Prim, domain: &Domain) -> TokenStream {
             let v = v.iter().map(|x| proc_macro2::Literal::i128_unsuffixed(*x));
             quote!(*u.choose(&[#(#v as #t),*])?)
         }
-        Domain::Flags(f) => {
+        Domain::Flags(f, always) => {
             let f = f.iter().map(|x| proc_macro2::Literal::i128_unsuffixed(*x));
-            quote!(seam_runtime::input::flags(u, &[#(#f as i64),*])? as #t)
+            let always = (*always != 0).then(|| {
+                let a = proc_macro2::Literal::i128_unsuffixed(*always);
+                quote!(| #a as #t)
+            });
+            quote!(seam_runtime::input::flags(u, &[#(#f as i64),*])? as #t #always)
         }
     }
 }
@@ -376,7 +380,7 @@ pub fn function(plan: &Plan, f: &FnPlan) -> FnParts {
                 acc.params.push(quote!(#off: u16));
                 acc.apply_args.push(quote!(*#off));
                 let base = ident(&f.params[*j].name);
-                args[i] = Some(quote!(#base.as_ptr().wrapping_add(usize::from(#off) % (#base.len() + 1)) as _));
+                args[i] = Some(quote!(seam_runtime::input::as_ptr(#base).wrapping_add(usize::from(#off) % (#base.len() + 1)) as _));
                 acc.record.push(quote!(seam_runtime::Arg::unsigned(#pname, (usize::from(#off) % (#base.len() + 1)) as u64)));
             }
             Source::Callback { path, optional, nullable_type, group } => {
@@ -410,11 +414,11 @@ fn in_pointer(acc: &mut Acc, pname: &str, bytes: &TokenStream, b: &InBuf) -> (To
     } else if b.keep {
         quote!(Box::<[u8]>::from(#bytes))
     } else {
-        return (quote!(#bytes.as_ptr()), quote!(#bytes.len()));
+        return (quote!(seam_runtime::input::as_ptr(#bytes)), quote!(#bytes.len()));
     };
     let kept = local(pname, "kept");
     acc.pre.push(quote!(let #kept: Box<[u8]> = #owned;));
-    let ptr = quote!(#kept.as_ptr());
+    let ptr = quote!(seam_runtime::input::as_ptr(&#kept));
     if b.keep {
         acc.kept.push(quote!(#kept));
     }
@@ -468,7 +472,7 @@ fn out_param(acc: &mut Acc, args: &mut [Option<TokenStream>], f: &FnPlan, i: usi
         acc.outputs.push(Output { ty: quote!(Vec<u8>), value: quote!(#out), consume: Consume::Produced });
         return;
     }
-    acc.pre.push(quote!(let mut #buf = vec![0u8; #cap];));
+    acc.pre.push(quote!(let mut #buf = seam_runtime::input::out_buffer(#cap);));
     let ptr = quote!(#buf.as_mut_ptr());
     args[i] = Some(if b.nullable {
         let on = acc.optional_flag(pname, None);
@@ -568,9 +572,9 @@ fn fields_around(acc: &mut Acc, owner: &str, raw: &TokenStream, fields: &[FieldP
                     if keep {
                         acc.kept.push(quote!(#kept));
                     }
-                    (quote!(#kept.as_ptr()), quote!(#bytes.len()))
+                    (quote!(seam_runtime::input::as_ptr(&#kept)), quote!(#bytes.len()))
                 } else {
-                    (quote!(#bytes.as_ptr()), quote!(#bytes.len()))
+                    (quote!(seam_runtime::input::as_ptr(#bytes)), quote!(#bytes.len()))
                 };
                 let ptr = if b.nullable { quote!(if #pid.is_some() { #ptr } else { std::ptr::null() }) } else { ptr };
                 acc.pre.push(quote!(unsafe { (*#raw).#fid = #ptr as _ };));
@@ -591,7 +595,7 @@ fn fields_around(acc: &mut Acc, owner: &str, raw: &TokenStream, fields: &[FieldP
                 acc.op_fields.push(OpField { name: cap.clone(), ty: quote!(usize), decode: quote!(seam_runtime::input::capacity(u, #max)?) });
                 acc.params.push(quote!(#cap: usize));
                 acc.apply_args.push(quote!(*#cap));
-                acc.pre.push(quote!(let mut #buf = vec![0u8; #cap];));
+                acc.pre.push(quote!(let mut #buf = seam_runtime::input::out_buffer(#cap);));
                 acc.pre.push(quote!(unsafe { (*#raw).#fid = #buf.as_mut_ptr() as _ };));
                 let cap_field = b.cap.map(link_index).map(|j| ident(&fields[j].name));
                 if let Some(cf) = &cap_field {

@@ -69,6 +69,12 @@ pub fn module(plan: &Plan, ffi: &Ffi, banner: &str) -> anyhow::Result<String> {
         }
     };
     let max_ops = plan.max_ops as usize;
+    let setup = plan.setup.as_ref().map(|p| {
+        quote! {
+            static SETUP: std::sync::Once = std::sync::Once::new();
+            SETUP.call_once(#p);
+        }
+    });
     let tokens = quote! {
         #![allow(unused_unsafe, non_snake_case, clippy::unnecessary_cast, clippy::useless_conversion)]
 
@@ -141,6 +147,7 @@ pub fn module(plan: &Plan, ffi: &Ffi, banner: &str) -> anyhow::Result<String> {
 
         /// Runs `ops` against fresh handles, recording every call.
         pub fn run(ops: &[Op<'_>]) {
+            #setup
             seam_runtime::begin_input();
             seam_runtime::input::reset_budget();
             let mut live = Live::default();
