@@ -62,11 +62,11 @@ fn seeded_header_layout_mismatch_is_found_without_false_function_findings() {
     assert_eq!(size.severity, Severity::Error);
     assert!(size.detail.contains("24 bytes") && size.detail.contains("16 bytes"), "{}", size.detail);
     assert!(size.rust_location.as_ref().is_some_and(|l| l.file.ends_with("ffi.rs") && l.line == 16), "{size:?}");
-    assert!(size.c_location.as_ref().is_some_and(|l| l.file.ends_with("seeded.h") && l.line == 29), "{size:?}");
+    assert!(size.c_location.as_ref().is_some_and(|l| l.file.ends_with("seeded.h") && l.line == 30), "{size:?}");
     let field = one(&r, FindingKind::FieldMissing, "seeded_header");
     assert_eq!(field.severity, Severity::Error);
     assert_eq!(field.detail, "C declares `uint64_t checksum` at offset 16; the Rust struct ends at 16");
-    assert_eq!(field.c_location.as_ref().map(|l| l.line), Some(35));
+    assert_eq!(field.c_location.as_ref().map(|l| l.line), Some(36));
     // Nothing else: every extern fn of ffi.rs matches the header, which declares no others, and
     // the opaque `seeded_store` is not laid out.
     assert_eq!(r.findings.len(), 2, "{:#?}", r.findings);
