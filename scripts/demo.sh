@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# make demo: build the seeded library's fuzz targets with instrumented C, fuzz each briefly
-# (fixed seed, bounded runs), and print the triage report: which bugs, at which boundary call.
+# make demo: generate the harnesses from their contracts, build the fuzz targets with
+# instrumented C, fuzz each briefly (fixed seed, bounded runs), and print the triage report:
+# which bugs, at which boundary call. Then the same flow on real libraries (zlib, Oniguruma).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SEAM=target/release/seam
 RUNS=${SEAM_DEMO_RUNS:-1500000}
+REAL_RUNS=${SEAM_DEMO_REAL_RUNS:-30000}
 
 say() { printf '\n\033[1mseam demo: %s\033[0m\n' "$*"; }
+
+say "generating wrappers and fuzz targets from the contracts (header + seam.toml -> Rust)"
+$SEAM gen c_targets/seeded/seam.toml c_targets/zlib/seam.toml c_targets/onig/seam.toml
 
 say "building fuzz targets (C instrumented: ASan+UBSan+libFuzzer coverage; MSan for the checksum target)"
 eval "$($SEAM env --sanitizer address)"
@@ -41,3 +46,17 @@ $SEAM triage --fuzzer-arg=-malloc_limit_mb=64 \
   --bin seeded_checksum=fuzz/target-msan/x86_64-unknown-linux-gnu/release/seeded_checksum \
   seeded_parse seeded_handoff seeded_adopt seeded_name seeded_header seeded_scale seeded_describe \
   seeded_reserve seeded_rehash seeded_checksum
+
+say "real libraries, onboarded with contracts only: zlib (libz-sys) and Oniguruma (onig_sys)"
+real_logs=triage/fuzz-logs-real
+rm -rf "$real_logs" && mkdir -p "$real_logs"
+for t in zlib_roundtrip zlib_oneshot onig_all; do
+  mkdir -p "fuzz/artifacts/$t"
+  if "$asan/$t" -seed=1 -runs="$REAL_RUNS" -max_len=4096 -artifact_prefix="fuzz/artifacts/$t/" >"$real_logs/$t.log" 2>&1; then
+    verdict="no crash"
+  else
+    verdict="crashed: $(ls -t "fuzz/artifacts/$t" | head -1) (see $real_logs/$t.log; seam triage $t)"
+  fi
+  cov=$(grep -oE 'cov: [0-9]+' "$real_logs/$t.log" | tail -1)
+  printf '  %-16s %s in %s runs, %s edges\n' "$t" "$verdict" "$REAL_RUNS" "${cov#cov: }"
+done

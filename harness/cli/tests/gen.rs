@@ -18,7 +18,10 @@ fn opts(dir: &Path) -> GenOptions {
 #[test]
 fn golden_demo() {
     let dir = data("demo");
-    let files = generate(&dir.join("seam.toml"), &opts(&dir)).unwrap();
+    let generated = generate(&dir.join("seam.toml"), &opts(&dir)).unwrap();
+    assert_eq!((generated.functions, generated.excluded), (6, 1));
+    assert_eq!(generated.targets, ["demo_all", "demo_io"]);
+    let files = generated.files;
     let names: Vec<String> = files.iter().map(|f| f.path.strip_prefix(&dir).unwrap().display().to_string()).collect();
     assert_eq!(names, ["generated.rs", "fuzz/fuzz_targets/demo_all.rs", "fuzz/fuzz_targets/demo_io.rs"]);
     for f in &files {
@@ -51,7 +54,7 @@ fn check_reports_stale_and_missing_files() {
     for f in ["demo.h", "seam.toml"] {
         std::fs::copy(data("demo").join(f), tmp.path().join(f)).unwrap();
     }
-    let files = generate(&tmp.path().join("seam.toml"), &opts(tmp.path())).unwrap();
+    let files = generate(&tmp.path().join("seam.toml"), &opts(tmp.path())).unwrap().files;
     assert_eq!(output::stale(&files).len(), 3, "nothing written yet");
     output::write(&files).unwrap();
     assert!(output::stale(&files).is_empty());

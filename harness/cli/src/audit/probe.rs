@@ -92,7 +92,7 @@ impl Probe<'_> {
             let (text, owner) = self.source(requests, &spelling);
             std::fs::write(&source, text).with_context(|| format!("writing {}", source.display()))?;
             let out = Command::new(self.clang)
-                .args(["-std=gnu11", "-w", "-o"])
+                .args(["-std=gnu11", "-w", "-ferror-limit=0", "-o"])
                 .arg(&exe)
                 .arg(&source)
                 .args(self.args)

@@ -29,8 +29,20 @@ pub struct GenOptions {
     pub fuzz_dir: PathBuf,
 }
 
+/// What one contract generates.
+pub struct Generated {
+    /// The files, with their intended contents.
+    pub files: Vec<GeneratedFile>,
+    /// Functions called.
+    pub functions: usize,
+    /// Functions excluded.
+    pub excluded: usize,
+    /// Fuzz target names.
+    pub targets: Vec<String>,
+}
+
 /// Every file one contract generates, with its intended contents.
-pub fn generate(contract_path: &Path, opts: &GenOptions) -> anyhow::Result<Vec<GeneratedFile>> {
+pub fn generate(contract_path: &Path, opts: &GenOptions) -> anyhow::Result<Generated> {
     let contract = Contract::load(contract_path)?;
     let lib = &contract.file.library;
     let header = header_path(&contract)?;
@@ -66,21 +78,16 @@ pub fn generate(contract_path: &Path, opts: &GenOptions) -> anyhow::Result<Vec<G
         .to_string();
     let mut files = vec![GeneratedFile { path: out_path, contents: emit::module(&plan, &ffi, &banner)? }];
     let krate = lib.krate.get_ref().replace('-', "_");
+    let mut targets = Vec::new();
     for t in &plan.targets {
         let name = format!("{}_{}", plan.library, t.name);
         files.push(GeneratedFile {
             path: opts.fuzz_dir.join("fuzz_targets").join(format!("{name}.rs")),
             contents: emit::fuzz_target(&banner, &krate, &module, &t.name),
         });
+        targets.push(name);
     }
-    Ok(files)
-}
-
-/// The names of the fuzz targets a contract declares (`<library>_<target>`).
-pub fn target_names(contract_path: &Path) -> anyhow::Result<Vec<String>> {
-    let contract = Contract::load(contract_path)?;
-    let lib = contract.file.library.name.get_ref();
-    Ok(contract.file.targets.keys().map(|t| format!("{lib}_{}", t.get_ref())).collect())
+    Ok(Generated { files, functions: plan.functions.len(), excluded: plan.excluded.len(), targets })
 }
 
 /// `path` relative to the working directory when it is below it.

@@ -27,13 +27,21 @@ impl Gen {
         let manifest = self.fuzz_dir.join("Cargo.toml");
         let mut stale = Vec::new();
         for contract in &self.contracts {
-            let files = gen::generate(contract, &opts)?;
-            let missing = output::missing_bins(&manifest, &gen::target_names(contract)?)?;
+            let generated = gen::generate(contract, &opts)?;
+            let files = &generated.files;
+            let missing = output::missing_bins(&manifest, &generated.targets)?;
+            eprintln!(
+                "seam gen: {}: {} functions called, {} excluded; targets {}",
+                contract.display(),
+                generated.functions,
+                generated.excluded,
+                generated.targets.join(", ")
+            );
             if self.check {
-                stale.extend(output::stale(&files).into_iter().map(|p| p.display().to_string()));
+                stale.extend(output::stale(files).into_iter().map(|p| p.display().to_string()));
                 stale.extend(missing.iter().map(|n| format!("{}: no [[bin]] for {n}", manifest.display())));
             } else {
-                for p in output::write(&files)? {
+                for p in output::write(files)? {
                     eprintln!("seam gen: wrote {}", p.display());
                 }
                 if !missing.is_empty() {
