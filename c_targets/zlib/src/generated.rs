@@ -901,7 +901,7 @@ pub enum Op<'a> {
     /// `crc32_z`.
     Crc32Z { crc: u64, buf: Option<seam_runtime::input::Recipe<'a>> },
     /// `crc32_combine_op`.
-    Crc32CombineOp { crc1: u64, crc2: u64, op: u64 },
+    Crc32CombineOp { crc1: u64, crc2: u64 },
     /// `deflateInit_`.
     DeflateInit { alloc_on: bool, level: i32 },
     /// `inflateInit_`.
@@ -1458,7 +1458,6 @@ impl OpKind {
                     Op::Crc32CombineOp {
                         crc1: u.arbitrary::<u64>()?,
                         crc2: u.arbitrary::<u64>()?,
-                        op: u.arbitrary::<u64>()?,
                     }
                 }
                 OpKind::DeflateInit => {
@@ -2219,8 +2218,8 @@ impl Live {
                 let out = crc32_z(*crc, buf_built.as_deref());
                 std::hint::black_box(&out);
             }
-            Op::Crc32CombineOp { crc1, crc2, op } => {
-                let out = crc32_combine_op(*crc1, *crc2, *op);
+            Op::Crc32CombineOp { crc1, crc2 } => {
+                let out = crc32_combine_op(*crc1, *crc2);
                 std::hint::black_box(&out);
             }
             Op::DeflateInit { alloc_on, level } => {
@@ -3444,16 +3443,21 @@ pub fn crc32_z(crc: u64, buf: Option<&[u8]>) -> u64 {
 }
 /// Calls `crc32_combine_op` as the contract allows, recording the call.
 #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
-pub fn crc32_combine_op(crc1: u64, crc2: u64, op: u64) -> u64 {
+pub fn crc32_combine_op(crc1: u64, crc2: u64) -> u64 {
     let call = seam_runtime::enter(
         "crc32_combine_op",
         &[
             seam_runtime::Arg::unsigned("crc1", crc1 as u64),
             seam_runtime::Arg::unsigned("crc2", crc2 as u64),
-            seam_runtime::Arg::unsigned("op", op as u64),
         ],
     );
-    let ret = unsafe { ffi::crc32_combine_op(crc1 as _, crc2 as _, op as _) } as u64;
+    let ret = unsafe {
+        ffi::crc32_combine_op(
+            crc1 as _,
+            crc2 as _,
+            (ffi::crc32_combine_gen(crc2 as _)) as _,
+        )
+    } as u64;
     call.returned(ret as i64);
     ret
 }
