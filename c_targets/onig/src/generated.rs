@@ -2,6 +2,7 @@
 // Do not edit: change the contract and run `seam gen c_targets/onig/seam.toml`.
 #![allow(
     unused_unsafe,
+    unused_mut,
     non_snake_case,
     clippy::unnecessary_cast,
     clippy::useless_conversion
@@ -17,70 +18,6 @@ pub struct Target {
     pub kinds: &'static [OpKind],
     /// Most ops per input.
     pub max_ops: usize,
-}
-/// A live `OnigRegexType` handle (`regex`), ended with `onig_free` when dropped.
-#[allow(dead_code)]
-pub struct Regex {
-    raw: *mut ffi::OnigRegexType,
-    id: u32,
-    state: u8,
-    keep: Vec<std::rc::Rc<dyn std::any::Any>>,
-}
-impl Regex {
-    fn wrap(raw: *mut ffi::OnigRegexType) -> Self {
-        Regex {
-            raw,
-            id: seam_runtime::next_handle(),
-            state: 0,
-            keep: Vec::new(),
-        }
-    }
-    /// Its id in the boundary recorder.
-    pub fn id(&self) -> u32 {
-        self.id
-    }
-}
-impl Drop for Regex {
-    fn drop(&mut self) {
-        let call = seam_runtime::enter(
-            "onig_free",
-            &[seam_runtime::Arg::handle("arg1", self.id)],
-        );
-        unsafe { ffi::onig_free(self.raw as _) };
-        call.done();
-    }
-}
-/// A live `OnigRegion` handle (`region`), ended with `onig_region_free` when dropped.
-#[allow(dead_code)]
-pub struct Region {
-    raw: *mut ffi::OnigRegion,
-    id: u32,
-    state: u8,
-    keep: Vec<std::rc::Rc<dyn std::any::Any>>,
-}
-impl Region {
-    fn wrap(raw: *mut ffi::OnigRegion) -> Self {
-        Region {
-            raw,
-            id: seam_runtime::next_handle(),
-            state: 0,
-            keep: Vec::new(),
-        }
-    }
-    /// Its id in the boundary recorder.
-    pub fn id(&self) -> u32 {
-        self.id
-    }
-}
-impl Drop for Region {
-    fn drop(&mut self) {
-        let call = seam_runtime::enter(
-            "onig_region_free",
-            &[seam_runtime::Arg::handle("region", self.id)],
-        );
-        unsafe { ffi::onig_region_free(self.raw as _, (1) as _) };
-        call.done();
-    }
 }
 /// One call with its fuzz-chosen arguments.
 #[derive(Debug)]
@@ -132,6 +69,31 @@ pub enum Op<'a> {
     DestroyRegex { index: u8 },
     /// Ends a live `region` handle with `onig_region_free`.
     DestroyRegion { index: u8 },
+}
+impl Op<'_> {
+    /// Its kind.
+    pub fn kind(&self) -> OpKind {
+        match self {
+            Op::OnigNew { .. } => OpKind::OnigNew,
+            Op::OnigSearch { .. } => OpKind::OnigSearch,
+            Op::OnigMatch { .. } => OpKind::OnigMatch,
+            Op::OnigRegionNew { .. } => OpKind::OnigRegionNew,
+            Op::OnigRegionClear { .. } => OpKind::OnigRegionClear,
+            Op::OnigRegionResize { .. } => OpKind::OnigRegionResize,
+            Op::OnigNameToBackrefNumber { .. } => OpKind::OnigNameToBackrefNumber,
+            Op::OnigForeachName { .. } => OpKind::OnigForeachName,
+            Op::OnigNumberOfNames { .. } => OpKind::OnigNumberOfNames,
+            Op::OnigNumberOfCaptures { .. } => OpKind::OnigNumberOfCaptures,
+            Op::OnigNumberOfCaptureHistories { .. } => {
+                OpKind::OnigNumberOfCaptureHistories
+            }
+            Op::OnigNonameGroupCaptureIsActive { .. } => {
+                OpKind::OnigNonameGroupCaptureIsActive
+            }
+            Op::DestroyRegex { .. } => OpKind::DestroyRegex,
+            Op::DestroyRegion { .. } => OpKind::DestroyRegion,
+        }
+    }
 }
 /// The kinds of [`Op`], without arguments.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -289,6 +251,27 @@ impl OpKind {
             },
         )
     }
+    /// The C function it calls.
+    pub fn name(self) -> &'static str {
+        match self {
+            OpKind::OnigNew => "onig_new",
+            OpKind::OnigSearch => "onig_search",
+            OpKind::OnigMatch => "onig_match",
+            OpKind::OnigRegionNew => "onig_region_new",
+            OpKind::OnigRegionClear => "onig_region_clear",
+            OpKind::OnigRegionResize => "onig_region_resize",
+            OpKind::OnigNameToBackrefNumber => "onig_name_to_backref_number",
+            OpKind::OnigForeachName => "onig_foreach_name",
+            OpKind::OnigNumberOfNames => "onig_number_of_names",
+            OpKind::OnigNumberOfCaptures => "onig_number_of_captures",
+            OpKind::OnigNumberOfCaptureHistories => "onig_number_of_capture_histories",
+            OpKind::OnigNonameGroupCaptureIsActive => {
+                "onig_noname_group_capture_is_active"
+            }
+            OpKind::DestroyRegex => "onig_free",
+            OpKind::DestroyRegion => "onig_region_free",
+        }
+    }
 }
 /// The fuzz targets.
 pub mod targets {
@@ -365,164 +348,262 @@ pub fn decode<'a>(data: &'a [u8], target: &Target) -> Vec<Op<'a>> {
 pub fn fuzz(data: &[u8], target: &Target) {
     run(&decode(data, target));
 }
-/// Runs `ops` against fresh handles, recording every call.
-pub fn run(ops: &[Op<'_>]) {
+/// Once per process, before the first call.
+fn setup() {
     static SETUP: std::sync::Once = std::sync::Once::new();
     SETUP.call_once(crate::callbacks::setup);
+}
+/// Runs `ops` against fresh handles, recording every call.
+pub fn run(ops: &[Op<'_>]) {
+    setup();
     seam_runtime::begin_input();
     seam_runtime::input::reset_budget();
     let mut live = Live::default();
+    let mut produced = seam_runtime::input::Produced::default();
     for (index, op) in ops.iter().enumerate() {
         seam_runtime::set_op(index);
-        live.apply(op);
+        let outcome = live.apply(op, &produced);
+        for bytes in &outcome.outputs {
+            produced.push(bytes);
+        }
     }
 }
-/// The live handles of one run and the outputs later calls may consume.
+/// A live `OnigRegexType` handle (`regex`), ended with `onig_free` when dropped.
+#[allow(dead_code)]
+pub struct Regex {
+    raw: *mut ffi::OnigRegexType,
+    id: u32,
+    state: u8,
+    keep: Vec<std::rc::Rc<dyn std::any::Any>>,
+}
+impl Regex {
+    fn wrap(raw: *mut ffi::OnigRegexType) -> Self {
+        Regex {
+            raw,
+            id: seam_runtime::next_handle(),
+            state: 0,
+            keep: Vec::new(),
+        }
+    }
+    /// Its id in the boundary recorder.
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+}
+impl Drop for Regex {
+    fn drop(&mut self) {
+        let call = seam_runtime::enter(
+            "onig_free",
+            &[seam_runtime::Arg::handle("arg1", self.id)],
+        );
+        unsafe { ffi::onig_free(self.raw as _) };
+        call.done();
+    }
+}
+/// A live `OnigRegion` handle (`region`), ended with `onig_region_free` when dropped.
+#[allow(dead_code)]
+pub struct Region {
+    raw: *mut ffi::OnigRegion,
+    id: u32,
+    state: u8,
+    keep: Vec<std::rc::Rc<dyn std::any::Any>>,
+}
+impl Region {
+    fn wrap(raw: *mut ffi::OnigRegion) -> Self {
+        Region {
+            raw,
+            id: seam_runtime::next_handle(),
+            state: 0,
+            keep: Vec::new(),
+        }
+    }
+    /// Its id in the boundary recorder.
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+}
+impl Drop for Region {
+    fn drop(&mut self) {
+        let call = seam_runtime::enter(
+            "onig_region_free",
+            &[seam_runtime::Arg::handle("region", self.id)],
+        );
+        unsafe { ffi::onig_region_free(self.raw as _, (1) as _) };
+        call.done();
+    }
+}
+/// The live handles of one run.
 #[derive(Default)]
 pub struct Live {
     /// Live `regex` handles, at most 4.
     pub regex: Vec<Regex>,
     /// Live `region` handles, at most 4.
     pub region: Vec<Region>,
-    /// Outputs of earlier calls.
-    pub produced: seam_runtime::input::Produced,
 }
 impl Live {
-    /// Applies one op; ops whose handles are not live are skipped.
-    pub fn apply(&mut self, op: &Op<'_>) {
+    /// Applies one op, reading earlier outputs from `feed`; ops whose handles are not
+    /// live are skipped. Returns what the call returned and produced.
+    pub fn apply(
+        &mut self,
+        op: &Op<'_>,
+        feed: &seam_runtime::input::Produced,
+    ) -> seam_runtime::diverge::Outcome {
         match op {
             Op::OnigNew { pattern, option, enc, syntax } => {
                 if self.regex.len() >= 4usize {
-                    return;
+                    return seam_runtime::diverge::Outcome::default();
                 }
-                let out = onig_new(pattern.get(&self.produced), *option, *enc, *syntax);
-                std::hint::black_box(&out.0);
+                let out = onig_new(pattern.get(feed), *option, *enc, *syntax);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out.0 as i64);
                 if let Some(h) = out.1 {
                     self.regex.push(h);
                 }
+                outcome
             }
             Op::OnigSearch { arg1, str, region, option } => {
                 let Some(arg1) = seam_runtime::input::pick(&mut self.regex, *arg1) else {
-                    return
+                    return seam_runtime::diverge::Outcome::default()
                 };
                 let region = match region {
                     Some(i) => {
                         Some(
                             match seam_runtime::input::pick(&mut self.region, *i) {
                                 Some(h) => h,
-                                None => return,
+                                None => return seam_runtime::diverge::Outcome::default(),
                             },
                         )
                     }
                     None => None,
                 };
-                let out = onig_search(arg1, str.get(&self.produced), region, *option);
-                std::hint::black_box(&out);
+                let out = onig_search(arg1, str.get(feed), region, *option);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::OnigMatch { arg1, str, region, option } => {
                 let Some(arg1) = seam_runtime::input::pick(&mut self.regex, *arg1) else {
-                    return
+                    return seam_runtime::diverge::Outcome::default()
                 };
                 let region = match region {
                     Some(i) => {
                         Some(
                             match seam_runtime::input::pick(&mut self.region, *i) {
                                 Some(h) => h,
-                                None => return,
+                                None => return seam_runtime::diverge::Outcome::default(),
                             },
                         )
                     }
                     None => None,
                 };
-                let out = onig_match(arg1, str.get(&self.produced), region, *option);
-                std::hint::black_box(&out);
+                let out = onig_match(arg1, str.get(feed), region, *option);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::OnigRegionNew => {
                 let out = onig_region_new();
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(i64::from(out.is_some()));
                 if let Some(h) = out {
                     self.region.push(h);
                 }
+                outcome
             }
             Op::OnigRegionClear { region } => {
                 let Some(region) = seam_runtime::input::pick(&mut self.region, *region)
-                else { return };
+                else { return seam_runtime::diverge::Outcome::default() };
                 let out = onig_region_clear(region);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
                 std::hint::black_box(out);
+                outcome
             }
             Op::OnigRegionResize { region, n } => {
                 let Some(region) = seam_runtime::input::pick(&mut self.region, *region)
-                else { return };
+                else { return seam_runtime::diverge::Outcome::default() };
                 let out = onig_region_resize(region, *n);
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::OnigNameToBackrefNumber { reg, name, region } => {
                 let Some(reg) = seam_runtime::input::pick(&mut self.regex, *reg) else {
-                    return
+                    return seam_runtime::diverge::Outcome::default()
                 };
                 let region = match region {
                     Some(i) => {
                         Some(
                             match seam_runtime::input::pick(&mut self.region, *i) {
                                 Some(h) => h,
-                                None => return,
+                                None => return seam_runtime::diverge::Outcome::default(),
                             },
                         )
                     }
                     None => None,
                 };
-                let out = onig_name_to_backref_number(
-                    reg,
-                    name.get(&self.produced),
-                    region,
-                );
-                std::hint::black_box(&out);
+                let out = onig_name_to_backref_number(reg, name.get(feed), region);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::OnigForeachName { reg } => {
                 let Some(reg) = seam_runtime::input::pick(&mut self.regex, *reg) else {
-                    return
+                    return seam_runtime::diverge::Outcome::default()
                 };
                 let out = onig_foreach_name(reg);
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::OnigNumberOfNames { reg } => {
                 let Some(reg) = seam_runtime::input::pick(&mut self.regex, *reg) else {
-                    return
+                    return seam_runtime::diverge::Outcome::default()
                 };
                 let out = onig_number_of_names(reg);
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::OnigNumberOfCaptures { reg } => {
                 let Some(reg) = seam_runtime::input::pick(&mut self.regex, *reg) else {
-                    return
+                    return seam_runtime::diverge::Outcome::default()
                 };
                 let out = onig_number_of_captures(reg);
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::OnigNumberOfCaptureHistories { reg } => {
                 let Some(reg) = seam_runtime::input::pick(&mut self.regex, *reg) else {
-                    return
+                    return seam_runtime::diverge::Outcome::default()
                 };
                 let out = onig_number_of_capture_histories(reg);
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::OnigNonameGroupCaptureIsActive { reg } => {
                 let Some(reg) = seam_runtime::input::pick(&mut self.regex, *reg) else {
-                    return
+                    return seam_runtime::diverge::Outcome::default()
                 };
                 let out = onig_noname_group_capture_is_active(reg);
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::DestroyRegex { index } => {
                 if !self.regex.is_empty() {
                     let i = usize::from(*index) % self.regex.len();
                     drop(self.regex.swap_remove(i));
                 }
+                seam_runtime::diverge::Outcome::default()
             }
             Op::DestroyRegion { index } => {
                 if !self.region.is_empty() {
                     let i = usize::from(*index) % self.region.len();
                     drop(self.region.swap_remove(i));
                 }
+                seam_runtime::diverge::Outcome::default()
             }
         }
     }

@@ -2,6 +2,7 @@
 // Do not edit: change the contract and run `seam gen c_targets/seeded/seam.toml`.
 #![allow(
     unused_unsafe,
+    unused_mut,
     non_snake_case,
     clippy::unnecessary_cast,
     clippy::useless_conversion
@@ -17,38 +18,6 @@ pub struct Target {
     pub kinds: &'static [OpKind],
     /// Most ops per input.
     pub max_ops: usize,
-}
-/// A live `seeded_store` handle (`store`), ended with `seeded_close` when dropped.
-#[allow(dead_code)]
-pub struct Store {
-    raw: *mut ffi::seeded_store,
-    id: u32,
-    state: u8,
-    keep: Vec<std::rc::Rc<dyn std::any::Any>>,
-}
-impl Store {
-    fn wrap(raw: *mut ffi::seeded_store) -> Self {
-        Store {
-            raw,
-            id: seam_runtime::next_handle(),
-            state: 0,
-            keep: Vec::new(),
-        }
-    }
-    /// Its id in the boundary recorder.
-    pub fn id(&self) -> u32 {
-        self.id
-    }
-}
-impl Drop for Store {
-    fn drop(&mut self) {
-        let call = seam_runtime::enter(
-            "seeded_close",
-            &[seam_runtime::Arg::handle("s", self.id)],
-        );
-        unsafe { ffi::seeded_close(self.raw as _) };
-        call.done();
-    }
 }
 /// One call with its fuzz-chosen arguments.
 #[derive(Debug)]
@@ -85,6 +54,29 @@ pub enum Op<'a> {
     SeededDescribe { s: u8, out_cap: usize },
     /// Ends a live `store` handle with `seeded_close`.
     DestroyStore { index: u8 },
+}
+impl Op<'_> {
+    /// Its kind.
+    pub fn kind(&self) -> OpKind {
+        match self {
+            Op::SeededOpen { .. } => OpKind::SeededOpen,
+            Op::SeededWrite { .. } => OpKind::SeededWrite,
+            Op::SeededParse { .. } => OpKind::SeededParse,
+            Op::SeededSetKind { .. } => OpKind::SeededSetKind,
+            Op::SeededHeaderGet { .. } => OpKind::SeededHeaderGet,
+            Op::SeededMark { .. } => OpKind::SeededMark,
+            Op::SeededPeek { .. } => OpKind::SeededPeek,
+            Op::SeededTake { .. } => OpKind::SeededTake,
+            Op::SeededAdopt { .. } => OpKind::SeededAdopt,
+            Op::SeededSetName { .. } => OpKind::SeededSetName,
+            Op::SeededChecksum { .. } => OpKind::SeededChecksum,
+            Op::SeededScale { .. } => OpKind::SeededScale,
+            Op::SeededReserve { .. } => OpKind::SeededReserve,
+            Op::SeededRehash { .. } => OpKind::SeededRehash,
+            Op::SeededDescribe { .. } => OpKind::SeededDescribe,
+            Op::DestroyStore { .. } => OpKind::DestroyStore,
+        }
+    }
 }
 /// The kinds of [`Op`], without arguments.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -212,6 +204,27 @@ impl OpKind {
             },
         )
     }
+    /// The C function it calls.
+    pub fn name(self) -> &'static str {
+        match self {
+            OpKind::SeededOpen => "seeded_open",
+            OpKind::SeededWrite => "seeded_write",
+            OpKind::SeededParse => "seeded_parse",
+            OpKind::SeededSetKind => "seeded_set_kind",
+            OpKind::SeededHeaderGet => "seeded_header_get",
+            OpKind::SeededMark => "seeded_mark",
+            OpKind::SeededPeek => "seeded_peek",
+            OpKind::SeededTake => "seeded_take",
+            OpKind::SeededAdopt => "seeded_adopt",
+            OpKind::SeededSetName => "seeded_set_name",
+            OpKind::SeededChecksum => "seeded_checksum",
+            OpKind::SeededScale => "seeded_scale",
+            OpKind::SeededReserve => "seeded_reserve",
+            OpKind::SeededRehash => "seeded_rehash",
+            OpKind::SeededDescribe => "seeded_describe",
+            OpKind::DestroyStore => "seeded_close",
+        }
+    }
 }
 /// The fuzz targets.
 pub mod targets {
@@ -227,6 +240,21 @@ pub mod targets {
             OpKind::SeededOpen,
             OpKind::SeededWrite,
             OpKind::SeededChecksum,
+            OpKind::DestroyStore,
+        ],
+        max_ops: 64usize,
+    };
+    /// Fuzz target `seeded_core`.
+    pub const CORE: Target = Target {
+        kinds: &[
+            OpKind::SeededOpen,
+            OpKind::SeededWrite,
+            OpKind::SeededParse,
+            OpKind::SeededMark,
+            OpKind::SeededPeek,
+            OpKind::SeededTake,
+            OpKind::SeededChecksum,
+            OpKind::SeededScale,
             OpKind::DestroyStore,
         ],
         max_ops: 64usize,
@@ -339,141 +367,217 @@ pub fn decode<'a>(data: &'a [u8], target: &Target) -> Vec<Op<'a>> {
 pub fn fuzz(data: &[u8], target: &Target) {
     run(&decode(data, target));
 }
+/// Once per process, before the first call.
+fn setup() {}
 /// Runs `ops` against fresh handles, recording every call.
 pub fn run(ops: &[Op<'_>]) {
+    setup();
     seam_runtime::begin_input();
     seam_runtime::input::reset_budget();
     let mut live = Live::default();
+    let mut produced = seam_runtime::input::Produced::default();
     for (index, op) in ops.iter().enumerate() {
         seam_runtime::set_op(index);
-        live.apply(op);
+        let outcome = live.apply(op, &produced);
+        for bytes in &outcome.outputs {
+            produced.push(bytes);
+        }
     }
 }
-/// The live handles of one run and the outputs later calls may consume.
+/// A live `seeded_store` handle (`store`), ended with `seeded_close` when dropped.
+#[allow(dead_code)]
+pub struct Store {
+    raw: *mut ffi::seeded_store,
+    id: u32,
+    state: u8,
+    keep: Vec<std::rc::Rc<dyn std::any::Any>>,
+}
+impl Store {
+    fn wrap(raw: *mut ffi::seeded_store) -> Self {
+        Store {
+            raw,
+            id: seam_runtime::next_handle(),
+            state: 0,
+            keep: Vec::new(),
+        }
+    }
+    /// Its id in the boundary recorder.
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+}
+impl Drop for Store {
+    fn drop(&mut self) {
+        let call = seam_runtime::enter(
+            "seeded_close",
+            &[seam_runtime::Arg::handle("s", self.id)],
+        );
+        unsafe { ffi::seeded_close(self.raw as _) };
+        call.done();
+    }
+}
+/// The live handles of one run.
 #[derive(Default)]
 pub struct Live {
     /// Live `store` handles, at most 4.
     pub store: Vec<Store>,
-    /// Outputs of earlier calls.
-    pub produced: seam_runtime::input::Produced,
 }
 impl Live {
-    /// Applies one op; ops whose handles are not live are skipped.
-    pub fn apply(&mut self, op: &Op<'_>) {
+    /// Applies one op, reading earlier outputs from `feed`; ops whose handles are not
+    /// live are skipped. Returns what the call returned and produced.
+    pub fn apply(
+        &mut self,
+        op: &Op<'_>,
+        feed: &seam_runtime::input::Produced,
+    ) -> seam_runtime::diverge::Outcome {
         match op {
             Op::SeededOpen { capacity } => {
                 let out = seeded_open(*capacity);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(i64::from(out.is_some()));
                 if let Some(h) = out {
                     self.store.push(h);
                 }
+                outcome
             }
             Op::SeededWrite { s, data } => {
                 let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
-                    return
+                    return seam_runtime::diverge::Outcome::default()
                 };
-                let out = seeded_write(s, data.get(&self.produced));
-                std::hint::black_box(&out);
+                let out = seeded_write(s, data.get(feed));
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::SeededParse { s, rec } => {
                 let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
-                    return
+                    return seam_runtime::diverge::Outcome::default()
                 };
-                let out = seeded_parse(s, rec.get(&self.produced));
-                std::hint::black_box(&out);
+                let out = seeded_parse(s, rec.get(feed));
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::SeededSetKind { s, kind, flags } => {
                 let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
-                    return
+                    return seam_runtime::diverge::Outcome::default()
                 };
                 let out = seeded_set_kind(s, *kind, *flags);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
                 std::hint::black_box(out);
+                outcome
             }
             Op::SeededHeaderGet { s } => {
                 let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
-                    return
+                    return seam_runtime::diverge::Outcome::default()
                 };
                 let out = seeded_header_get(s);
-                std::hint::black_box(&out.0);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out.0 as i64);
                 std::hint::black_box(&out.1);
+                outcome
             }
             Op::SeededMark { s, off } => {
                 let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
-                    return
+                    return seam_runtime::diverge::Outcome::default()
                 };
                 let out = seeded_mark(s, *off);
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::SeededPeek { s } => {
                 let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
-                    return
+                    return seam_runtime::diverge::Outcome::default()
                 };
                 let out = seeded_peek(s);
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::SeededTake { s } => {
                 let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
-                    return
+                    return seam_runtime::diverge::Outcome::default()
                 };
                 let out = seeded_take(s);
-                std::hint::black_box(&out.0);
-                self.produced.push(&out.1);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out.0 as i64);
+                outcome.outputs.push(out.1);
+                outcome
             }
             Op::SeededAdopt { s, buf } => {
                 let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
-                    return
+                    return seam_runtime::diverge::Outcome::default()
                 };
-                let out = seeded_adopt(s, buf.get(&self.produced));
-                let Some(out) = out else { return };
-                std::hint::black_box(&out);
+                let out = seeded_adopt(s, buf.get(feed));
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                let Some(out) = out else {
+                    return seam_runtime::diverge::Outcome::default()
+                };
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::SeededSetName { s, name } => {
                 let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
-                    return
+                    return seam_runtime::diverge::Outcome::default()
                 };
-                let out = seeded_set_name(s, name.get(&self.produced));
-                std::hint::black_box(&out);
+                let out = seeded_set_name(s, name.get(feed));
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::SeededChecksum { s, n } => {
                 let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
-                    return
+                    return seam_runtime::diverge::Outcome::default()
                 };
                 let out = seeded_checksum(s, *n);
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::SeededScale { s, factor } => {
                 let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
-                    return
+                    return seam_runtime::diverge::Outcome::default()
                 };
                 let out = seeded_scale(s, *factor);
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::SeededReserve { s, bytes } => {
                 let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
-                    return
+                    return seam_runtime::diverge::Outcome::default()
                 };
                 let out = seeded_reserve(s, *bytes);
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::SeededRehash { s, rounds } => {
                 let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
-                    return
+                    return seam_runtime::diverge::Outcome::default()
                 };
                 let out = seeded_rehash(s, *rounds);
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::SeededDescribe { s, out_cap } => {
                 let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
-                    return
+                    return seam_runtime::diverge::Outcome::default()
                 };
                 let out = seeded_describe(s, *out_cap);
-                std::hint::black_box(&out.0);
-                self.produced.push(&out.1);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out.0 as i64);
+                outcome.outputs.push(out.1);
+                outcome
             }
             Op::DestroyStore { index } => {
                 if !self.store.is_empty() {
                     let i = usize::from(*index) % self.store.len();
                     drop(self.store.swap_remove(i));
                 }
+                seam_runtime::diverge::Outcome::default()
             }
         }
     }
@@ -743,4 +847,426 @@ pub fn seeded_describe(s: &mut Store, out_cap: usize) -> (u64, Vec<u8>) {
     call.returned(ret as i64);
     let out_out = if true { out_buf[..ret as usize].to_vec() } else { Vec::new() };
     (ret, out_out)
+}
+/// The second side (`rust`): `crate::reference`, driven by the same ops.
+pub mod right {
+    #![allow(unused_imports)]
+    use super::{Op, OpKind};
+    use crate::reference as ffi;
+    /// A live `seeded_store` handle (`store`), ended with `seeded_close` when dropped.
+    #[allow(dead_code)]
+    pub struct Store {
+        raw: *mut ffi::seeded_store,
+        id: u32,
+        state: u8,
+        keep: Vec<std::rc::Rc<dyn std::any::Any>>,
+    }
+    impl Store {
+        fn wrap(raw: *mut ffi::seeded_store) -> Self {
+            Store {
+                raw,
+                id: seam_runtime::next_handle(),
+                state: 0,
+                keep: Vec::new(),
+            }
+        }
+        /// Its id in the boundary recorder.
+        pub fn id(&self) -> u32 {
+            self.id
+        }
+    }
+    impl Drop for Store {
+        fn drop(&mut self) {
+            let call = seam_runtime::enter(
+                "rust::seeded_close",
+                &[seam_runtime::Arg::handle("s", self.id)],
+            );
+            unsafe { ffi::seeded_close(self.raw as _) };
+            call.done();
+        }
+    }
+    /// The live handles of one run.
+    #[derive(Default)]
+    pub struct Live {
+        /// Live `store` handles, at most 4.
+        pub store: Vec<Store>,
+    }
+    impl Live {
+        /// Applies one op, reading earlier outputs from `feed`; ops whose handles are not
+        /// live are skipped. Returns what the call returned and produced.
+        pub fn apply(
+            &mut self,
+            op: &Op<'_>,
+            feed: &seam_runtime::input::Produced,
+        ) -> seam_runtime::diverge::Outcome {
+            match op {
+                Op::SeededOpen { capacity } => {
+                    let out = seeded_open(*capacity);
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(i64::from(out.is_some()));
+                    if let Some(h) = out {
+                        self.store.push(h);
+                    }
+                    outcome
+                }
+                Op::SeededWrite { s, data } => {
+                    let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
+                        return seam_runtime::diverge::Outcome::default()
+                    };
+                    let out = seeded_write(s, data.get(feed));
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out as i64);
+                    outcome
+                }
+                Op::SeededParse { s, rec } => {
+                    let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
+                        return seam_runtime::diverge::Outcome::default()
+                    };
+                    let out = seeded_parse(s, rec.get(feed));
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out as i64);
+                    outcome
+                }
+                Op::SeededMark { s, off } => {
+                    let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
+                        return seam_runtime::diverge::Outcome::default()
+                    };
+                    let out = seeded_mark(s, *off);
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out as i64);
+                    outcome
+                }
+                Op::SeededPeek { s } => {
+                    let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
+                        return seam_runtime::diverge::Outcome::default()
+                    };
+                    let out = seeded_peek(s);
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out as i64);
+                    outcome
+                }
+                Op::SeededTake { s } => {
+                    let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
+                        return seam_runtime::diverge::Outcome::default()
+                    };
+                    let out = seeded_take(s);
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out.0 as i64);
+                    outcome.outputs.push(out.1);
+                    outcome
+                }
+                Op::SeededChecksum { s, n } => {
+                    let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
+                        return seam_runtime::diverge::Outcome::default()
+                    };
+                    let out = seeded_checksum(s, *n);
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out as i64);
+                    outcome
+                }
+                Op::SeededScale { s, factor } => {
+                    let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
+                        return seam_runtime::diverge::Outcome::default()
+                    };
+                    let out = seeded_scale(s, *factor);
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out as i64);
+                    outcome
+                }
+                Op::DestroyStore { index } => {
+                    if !self.store.is_empty() {
+                        let i = usize::from(*index) % self.store.len();
+                        drop(self.store.swap_remove(i));
+                    }
+                    seam_runtime::diverge::Outcome::default()
+                }
+                _ => seam_runtime::diverge::Outcome::default(),
+            }
+        }
+    }
+    /// Calls `seeded_open` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn seeded_open(capacity: u32) -> Option<Store> {
+        let call = seam_runtime::enter(
+            "rust::seeded_open",
+            &[seam_runtime::Arg::unsigned("capacity", capacity as u64)],
+        );
+        let ret = unsafe { ffi::seeded_open(capacity as _) };
+        call.returned(ret as usize as i64);
+        let made = if ret.is_null() { None } else { Some(Store::wrap(ret as _)) };
+        made
+    }
+    /// Calls `seeded_write` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn seeded_write(s: &mut Store, data: &[u8]) -> i32 {
+        let call = seam_runtime::enter(
+            "rust::seeded_write",
+            &[
+                seam_runtime::Arg::handle("s", s.id),
+                seam_runtime::Arg::unsigned("len", data.len() as u64),
+            ],
+        );
+        let ret = unsafe {
+            ffi::seeded_write(
+                s.raw as _,
+                seam_runtime::input::as_ptr(data) as _,
+                data.len() as _,
+            )
+        } as i32;
+        call.returned(ret as i64);
+        ret
+    }
+    /// Calls `seeded_parse` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn seeded_parse(s: &mut Store, rec: &[u8]) -> i32 {
+        let call = seam_runtime::enter(
+            "rust::seeded_parse",
+            &[
+                seam_runtime::Arg::handle("s", s.id),
+                seam_runtime::Arg::unsigned("len", rec.len() as u64),
+            ],
+        );
+        let ret = unsafe {
+            ffi::seeded_parse(
+                s.raw as _,
+                seam_runtime::input::as_ptr(rec) as _,
+                rec.len() as _,
+            )
+        } as i32;
+        call.returned(ret as i64);
+        ret
+    }
+    /// Calls `seeded_mark` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn seeded_mark(s: &mut Store, off: u64) -> i32 {
+        let call = seam_runtime::enter(
+            "rust::seeded_mark",
+            &[
+                seam_runtime::Arg::handle("s", s.id),
+                seam_runtime::Arg::unsigned("off", off as u64),
+            ],
+        );
+        let ret = unsafe { ffi::seeded_mark(s.raw as _, off as _) } as i32;
+        call.returned(ret as i64);
+        ret
+    }
+    /// Calls `seeded_peek` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn seeded_peek(s: &mut Store) -> i32 {
+        let call = seam_runtime::enter(
+            "rust::seeded_peek",
+            &[seam_runtime::Arg::handle("s", s.id)],
+        );
+        let ret = unsafe { ffi::seeded_peek(s.raw as _) } as i32;
+        call.returned(ret as i64);
+        ret
+    }
+    /// Calls `seeded_take` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn seeded_take(s: &mut Store) -> (i32, Vec<u8>) {
+        let mut out_ptr: *mut u8 = std::ptr::null_mut();
+        let mut out_len_value: u64 = 0;
+        let call = seam_runtime::enter(
+            "rust::seeded_take",
+            &[seam_runtime::Arg::handle("s", s.id)],
+        );
+        let ret = unsafe {
+            ffi::seeded_take(
+                s.raw as _,
+                &mut out_ptr as *mut *mut u8 as _,
+                &mut out_len_value as *mut _ as _,
+            )
+        } as i32;
+        call.returned(ret as i64);
+        let out_out = if (ret as i64) == 0 && !out_ptr.is_null() {
+            let bytes = unsafe {
+                std::slice::from_raw_parts(out_ptr, out_len_value as usize).to_vec()
+            };
+            let call = seam_runtime::enter(
+                "seeded_buf_free",
+                &[seam_runtime::Arg::ptr("out", out_ptr)],
+            );
+            unsafe { ffi::seeded_buf_free(out_ptr as _) };
+            call.done();
+            bytes
+        } else {
+            Vec::new()
+        };
+        (ret, out_out)
+    }
+    /// Calls `seeded_checksum` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn seeded_checksum(s: &mut Store, n: u64) -> u32 {
+        let call = seam_runtime::enter(
+            "rust::seeded_checksum",
+            &[
+                seam_runtime::Arg::handle("s", s.id),
+                seam_runtime::Arg::unsigned("n", n as u64),
+            ],
+        );
+        let ret = unsafe { ffi::seeded_checksum(s.raw as _, n as _) } as u32;
+        call.returned(ret as i64);
+        ret
+    }
+    /// Calls `seeded_scale` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn seeded_scale(s: &mut Store, factor: i32) -> i32 {
+        let call = seam_runtime::enter(
+            "rust::seeded_scale",
+            &[
+                seam_runtime::Arg::handle("s", s.id),
+                seam_runtime::Arg::signed("factor", factor as i64),
+            ],
+        );
+        let ret = unsafe { ffi::seeded_scale(s.raw as _, factor as _) } as i32;
+        call.returned(ret as i64);
+        ret
+    }
+}
+/// How each op's outcomes are compared in differential runs.
+pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
+    match kind {
+        OpKind::SeededOpen => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::SeededWrite => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::SeededParse => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::SeededSetKind => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::SeededHeaderGet => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::SeededMark => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::SeededPeek => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::SeededTake => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::SeededAdopt => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::SeededSetName => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::SeededChecksum => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &["return"],
+            }
+        }
+        OpKind::SeededScale => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::SeededReserve => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::SeededRehash => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::SeededDescribe => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        _ => seam_runtime::diverge::Rule::EXACT,
+    }
+}
+/// Runs `ops` against both sides, each consuming what the other produced; the first
+/// difference the rules do not tolerate is reported and aborts the run.
+pub fn run_diff(ops: &[Op<'_>]) {
+    setup();
+    seam_runtime::begin_input();
+    seam_runtime::input::reset_budget();
+    let (mut left, mut right) = (Live::default(), right::Live::default());
+    let (mut from_left, mut from_right) = (
+        seam_runtime::input::Produced::default(),
+        seam_runtime::input::Produced::default(),
+    );
+    for (index, op) in ops.iter().enumerate() {
+        seam_runtime::set_op(index);
+        let a = left.apply(op, &from_right);
+        let b = right.apply(op, &from_left);
+        if let Some(what) = seam_runtime::diverge::check(&rule(op.kind()), &a, &b) {
+            seam_runtime::diverge::report(
+                index,
+                op.kind().name(),
+                &what,
+                ("c", &a),
+                ("rust", &b),
+            );
+        }
+        for bytes in &a.outputs {
+            from_left.push(bytes);
+        }
+        for bytes in &b.outputs {
+            from_right.push(bytes);
+        }
+    }
+}
+/// Decodes and runs one fuzz input against both sides.
+pub fn fuzz_diff(data: &[u8], target: &Target) {
+    run_diff(&decode(data, target));
 }

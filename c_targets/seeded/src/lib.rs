@@ -1,13 +1,16 @@
 //! Rust bindings of the seeded C library, seam's test fixture.
 //!
-//! [`ffi`] declares the C API, [`store`] wraps it in safe types that record every call with the
-//! boundary recorder, and [`ops`] runs `arbitrary`-driven operation sequences over live
-//! handles: the fuzz targets in `fuzz/` are thin calls into it. The seeded bugs, their triggers
-//! and their switches are listed in this crate's README.
+//! [`generated`] is written by `seam gen` from `seam.toml`: recording wrappers of the C API
+//! ([`ffi`]), the op enum the fuzz targets decode, and a differential twin against
+//! [`reference`], a Rust reimplementation of part of the API. [`store`] and [`ops`] are a
+//! hand-written harness of the same API, the baseline the generated one is benchmarked
+//! against. The seeded bugs, their triggers and their switches are listed in this crate's
+//! README.
 
 pub mod ffi;
+pub mod generated;
 pub mod ops;
+pub mod reference;
 pub mod store;
 
 pub use store::{CBuf, Header, Store};
-pub mod generated;

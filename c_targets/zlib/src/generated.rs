@@ -2,6 +2,7 @@
 // Do not edit: change the contract and run `seam gen c_targets/zlib/seam.toml`.
 #![allow(
     unused_unsafe,
+    unused_mut,
     non_snake_case,
     clippy::unnecessary_cast,
     clippy::useless_conversion
@@ -644,105 +645,6 @@ pub struct Target {
     /// Most ops per input.
     pub max_ops: usize,
 }
-/// A live `z_stream` handle (`deflate`), ended with `deflateEnd` when dropped.
-#[allow(dead_code)]
-pub struct Deflate {
-    raw: *mut ffi::z_stream,
-    id: u32,
-    state: u8,
-    keep: Vec<std::rc::Rc<dyn std::any::Any>>,
-}
-impl Deflate {
-    fn wrap(raw: *mut ffi::z_stream) -> Self {
-        Deflate {
-            raw,
-            id: seam_runtime::next_handle(),
-            state: 0,
-            keep: Vec::new(),
-        }
-    }
-    /// Its id in the boundary recorder.
-    pub fn id(&self) -> u32 {
-        self.id
-    }
-}
-impl Drop for Deflate {
-    fn drop(&mut self) {
-        let call = seam_runtime::enter(
-            "deflateEnd",
-            &[seam_runtime::Arg::handle("strm", self.id)],
-        );
-        let ret = unsafe { ffi::deflateEnd(self.raw as _) };
-        call.returned(ret as i64);
-        unsafe { seam_runtime::handle::free_zeroed(self.raw) };
-    }
-}
-/// A live `z_stream` handle (`inflate`), ended with `inflateEnd` when dropped.
-#[allow(dead_code)]
-pub struct Inflate {
-    raw: *mut ffi::z_stream,
-    id: u32,
-    state: u8,
-    keep: Vec<std::rc::Rc<dyn std::any::Any>>,
-}
-impl Inflate {
-    fn wrap(raw: *mut ffi::z_stream) -> Self {
-        Inflate {
-            raw,
-            id: seam_runtime::next_handle(),
-            state: 0,
-            keep: Vec::new(),
-        }
-    }
-    /// Its id in the boundary recorder.
-    pub fn id(&self) -> u32 {
-        self.id
-    }
-}
-impl Drop for Inflate {
-    fn drop(&mut self) {
-        let call = seam_runtime::enter(
-            "inflateEnd",
-            &[seam_runtime::Arg::handle("strm", self.id)],
-        );
-        let ret = unsafe { ffi::inflateEnd(self.raw as _) };
-        call.returned(ret as i64);
-        unsafe { seam_runtime::handle::free_zeroed(self.raw) };
-    }
-}
-/// A live `z_stream` handle (`inflate_back`), ended with `inflateBackEnd` when dropped.
-#[allow(dead_code)]
-pub struct InflateBack {
-    raw: *mut ffi::z_stream,
-    id: u32,
-    state: u8,
-    keep: Vec<std::rc::Rc<dyn std::any::Any>>,
-}
-impl InflateBack {
-    fn wrap(raw: *mut ffi::z_stream) -> Self {
-        InflateBack {
-            raw,
-            id: seam_runtime::next_handle(),
-            state: 0,
-            keep: Vec::new(),
-        }
-    }
-    /// Its id in the boundary recorder.
-    pub fn id(&self) -> u32 {
-        self.id
-    }
-}
-impl Drop for InflateBack {
-    fn drop(&mut self) {
-        let call = seam_runtime::enter(
-            "inflateBackEnd",
-            &[seam_runtime::Arg::handle("strm", self.id)],
-        );
-        let ret = unsafe { ffi::inflateBackEnd(self.raw as _) };
-        call.returned(ret as i64);
-        unsafe { seam_runtime::handle::free_zeroed(self.raw) };
-    }
-}
 /// One call with its fuzz-chosen arguments.
 #[derive(Debug)]
 pub enum Op<'a> {
@@ -947,6 +849,73 @@ pub enum Op<'a> {
     DestroyInflate { index: u8 },
     /// Ends a live `inflate_back` handle with `inflateBackEnd`.
     DestroyInflateBack { index: u8 },
+}
+impl Op<'_> {
+    /// Its kind.
+    pub fn kind(&self) -> OpKind {
+        match self {
+            Op::ZlibVersion { .. } => OpKind::ZlibVersion,
+            Op::Deflate { .. } => OpKind::Deflate,
+            Op::Inflate { .. } => OpKind::Inflate,
+            Op::DeflateSetDictionary { .. } => OpKind::DeflateSetDictionary,
+            Op::DeflateGetDictionary { .. } => OpKind::DeflateGetDictionary,
+            Op::DeflateCopy { .. } => OpKind::DeflateCopy,
+            Op::DeflateReset { .. } => OpKind::DeflateReset,
+            Op::DeflateParams { .. } => OpKind::DeflateParams,
+            Op::DeflateTune { .. } => OpKind::DeflateTune,
+            Op::DeflateBound { .. } => OpKind::DeflateBound,
+            Op::DeflateBoundZ { .. } => OpKind::DeflateBoundZ,
+            Op::DeflatePending { .. } => OpKind::DeflatePending,
+            Op::DeflateUsed { .. } => OpKind::DeflateUsed,
+            Op::DeflatePrime { .. } => OpKind::DeflatePrime,
+            Op::DeflateSetHeader { .. } => OpKind::DeflateSetHeader,
+            Op::InflateSetDictionary { .. } => OpKind::InflateSetDictionary,
+            Op::InflateGetDictionary { .. } => OpKind::InflateGetDictionary,
+            Op::InflateSync { .. } => OpKind::InflateSync,
+            Op::InflateCopy { .. } => OpKind::InflateCopy,
+            Op::InflateReset { .. } => OpKind::InflateReset,
+            Op::InflateReset2 { .. } => OpKind::InflateReset2,
+            Op::InflatePrime { .. } => OpKind::InflatePrime,
+            Op::InflateMark { .. } => OpKind::InflateMark,
+            Op::InflateGetHeader { .. } => OpKind::InflateGetHeader,
+            Op::InflateBack { .. } => OpKind::InflateBack,
+            Op::ZlibCompileFlags { .. } => OpKind::ZlibCompileFlags,
+            Op::Compress { .. } => OpKind::Compress,
+            Op::CompressZ { .. } => OpKind::CompressZ,
+            Op::Compress2 { .. } => OpKind::Compress2,
+            Op::Compress2Z { .. } => OpKind::Compress2Z,
+            Op::CompressBound { .. } => OpKind::CompressBound,
+            Op::CompressBoundZ { .. } => OpKind::CompressBoundZ,
+            Op::Uncompress { .. } => OpKind::Uncompress,
+            Op::UncompressZ { .. } => OpKind::UncompressZ,
+            Op::Uncompress2 { .. } => OpKind::Uncompress2,
+            Op::Uncompress2Z { .. } => OpKind::Uncompress2Z,
+            Op::Adler32 { .. } => OpKind::Adler32,
+            Op::Adler32Z { .. } => OpKind::Adler32Z,
+            Op::Crc32 { .. } => OpKind::Crc32,
+            Op::Crc32Z { .. } => OpKind::Crc32Z,
+            Op::Crc32CombineOp { .. } => OpKind::Crc32CombineOp,
+            Op::DeflateInit { .. } => OpKind::DeflateInit,
+            Op::InflateInit { .. } => OpKind::InflateInit,
+            Op::DeflateInit2 { .. } => OpKind::DeflateInit2,
+            Op::InflateInit2 { .. } => OpKind::InflateInit2,
+            Op::InflateBackInit { .. } => OpKind::InflateBackInit,
+            Op::Adler32Combine64 { .. } => OpKind::Adler32Combine64,
+            Op::Crc32Combine64 { .. } => OpKind::Crc32Combine64,
+            Op::Crc32CombineGen64 { .. } => OpKind::Crc32CombineGen64,
+            Op::Adler32Combine { .. } => OpKind::Adler32Combine,
+            Op::Crc32Combine { .. } => OpKind::Crc32Combine,
+            Op::Crc32CombineGen { .. } => OpKind::Crc32CombineGen,
+            Op::ZError { .. } => OpKind::ZError,
+            Op::InflateSyncPoint { .. } => OpKind::InflateSyncPoint,
+            Op::GetCrcTable { .. } => OpKind::GetCrcTable,
+            Op::InflateValidate { .. } => OpKind::InflateValidate,
+            Op::InflateCodesUsed { .. } => OpKind::InflateCodesUsed,
+            Op::DestroyDeflate { .. } => OpKind::DestroyDeflate,
+            Op::DestroyInflate { .. } => OpKind::DestroyInflate,
+            Op::DestroyInflateBack { .. } => OpKind::DestroyInflateBack,
+        }
+    }
 }
 /// The kinds of [`Op`], without arguments.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -1639,6 +1608,71 @@ impl OpKind {
             },
         )
     }
+    /// The C function it calls.
+    pub fn name(self) -> &'static str {
+        match self {
+            OpKind::ZlibVersion => "zlibVersion",
+            OpKind::Deflate => "deflate",
+            OpKind::Inflate => "inflate",
+            OpKind::DeflateSetDictionary => "deflateSetDictionary",
+            OpKind::DeflateGetDictionary => "deflateGetDictionary",
+            OpKind::DeflateCopy => "deflateCopy",
+            OpKind::DeflateReset => "deflateReset",
+            OpKind::DeflateParams => "deflateParams",
+            OpKind::DeflateTune => "deflateTune",
+            OpKind::DeflateBound => "deflateBound",
+            OpKind::DeflateBoundZ => "deflateBound_z",
+            OpKind::DeflatePending => "deflatePending",
+            OpKind::DeflateUsed => "deflateUsed",
+            OpKind::DeflatePrime => "deflatePrime",
+            OpKind::DeflateSetHeader => "deflateSetHeader",
+            OpKind::InflateSetDictionary => "inflateSetDictionary",
+            OpKind::InflateGetDictionary => "inflateGetDictionary",
+            OpKind::InflateSync => "inflateSync",
+            OpKind::InflateCopy => "inflateCopy",
+            OpKind::InflateReset => "inflateReset",
+            OpKind::InflateReset2 => "inflateReset2",
+            OpKind::InflatePrime => "inflatePrime",
+            OpKind::InflateMark => "inflateMark",
+            OpKind::InflateGetHeader => "inflateGetHeader",
+            OpKind::InflateBack => "inflateBack",
+            OpKind::ZlibCompileFlags => "zlibCompileFlags",
+            OpKind::Compress => "compress",
+            OpKind::CompressZ => "compress_z",
+            OpKind::Compress2 => "compress2",
+            OpKind::Compress2Z => "compress2_z",
+            OpKind::CompressBound => "compressBound",
+            OpKind::CompressBoundZ => "compressBound_z",
+            OpKind::Uncompress => "uncompress",
+            OpKind::UncompressZ => "uncompress_z",
+            OpKind::Uncompress2 => "uncompress2",
+            OpKind::Uncompress2Z => "uncompress2_z",
+            OpKind::Adler32 => "adler32",
+            OpKind::Adler32Z => "adler32_z",
+            OpKind::Crc32 => "crc32",
+            OpKind::Crc32Z => "crc32_z",
+            OpKind::Crc32CombineOp => "crc32_combine_op",
+            OpKind::DeflateInit => "deflateInit_",
+            OpKind::InflateInit => "inflateInit_",
+            OpKind::DeflateInit2 => "deflateInit2_",
+            OpKind::InflateInit2 => "inflateInit2_",
+            OpKind::InflateBackInit => "inflateBackInit_",
+            OpKind::Adler32Combine64 => "adler32_combine64",
+            OpKind::Crc32Combine64 => "crc32_combine64",
+            OpKind::Crc32CombineGen64 => "crc32_combine_gen64",
+            OpKind::Adler32Combine => "adler32_combine",
+            OpKind::Crc32Combine => "crc32_combine",
+            OpKind::Crc32CombineGen => "crc32_combine_gen",
+            OpKind::ZError => "zError",
+            OpKind::InflateSyncPoint => "inflateSyncPoint",
+            OpKind::GetCrcTable => "get_crc_table",
+            OpKind::InflateValidate => "inflateValidate",
+            OpKind::InflateCodesUsed => "inflateCodesUsed",
+            OpKind::DestroyDeflate => "deflateEnd",
+            OpKind::DestroyInflate => "inflateEnd",
+            OpKind::DestroyInflateBack => "inflateBackEnd",
+        }
+    }
 }
 /// The fuzz targets.
 pub mod targets {
@@ -1844,17 +1878,123 @@ pub fn decode<'a>(data: &'a [u8], target: &Target) -> Vec<Op<'a>> {
 pub fn fuzz(data: &[u8], target: &Target) {
     run(&decode(data, target));
 }
+/// Once per process, before the first call.
+fn setup() {}
 /// Runs `ops` against fresh handles, recording every call.
 pub fn run(ops: &[Op<'_>]) {
+    setup();
     seam_runtime::begin_input();
     seam_runtime::input::reset_budget();
     let mut live = Live::default();
+    let mut produced = seam_runtime::input::Produced::default();
     for (index, op) in ops.iter().enumerate() {
         seam_runtime::set_op(index);
-        live.apply(op);
+        let outcome = live.apply(op, &produced);
+        for bytes in &outcome.outputs {
+            produced.push(bytes);
+        }
     }
 }
-/// The live handles of one run and the outputs later calls may consume.
+/// A live `z_stream` handle (`deflate`), ended with `deflateEnd` when dropped.
+#[allow(dead_code)]
+pub struct Deflate {
+    raw: *mut ffi::z_stream,
+    id: u32,
+    state: u8,
+    keep: Vec<std::rc::Rc<dyn std::any::Any>>,
+}
+impl Deflate {
+    fn wrap(raw: *mut ffi::z_stream) -> Self {
+        Deflate {
+            raw,
+            id: seam_runtime::next_handle(),
+            state: 0,
+            keep: Vec::new(),
+        }
+    }
+    /// Its id in the boundary recorder.
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+}
+impl Drop for Deflate {
+    fn drop(&mut self) {
+        let call = seam_runtime::enter(
+            "deflateEnd",
+            &[seam_runtime::Arg::handle("strm", self.id)],
+        );
+        let ret = unsafe { ffi::deflateEnd(self.raw as _) };
+        call.returned(ret as i64);
+        unsafe { seam_runtime::handle::free_zeroed(self.raw) };
+    }
+}
+/// A live `z_stream` handle (`inflate`), ended with `inflateEnd` when dropped.
+#[allow(dead_code)]
+pub struct Inflate {
+    raw: *mut ffi::z_stream,
+    id: u32,
+    state: u8,
+    keep: Vec<std::rc::Rc<dyn std::any::Any>>,
+}
+impl Inflate {
+    fn wrap(raw: *mut ffi::z_stream) -> Self {
+        Inflate {
+            raw,
+            id: seam_runtime::next_handle(),
+            state: 0,
+            keep: Vec::new(),
+        }
+    }
+    /// Its id in the boundary recorder.
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+}
+impl Drop for Inflate {
+    fn drop(&mut self) {
+        let call = seam_runtime::enter(
+            "inflateEnd",
+            &[seam_runtime::Arg::handle("strm", self.id)],
+        );
+        let ret = unsafe { ffi::inflateEnd(self.raw as _) };
+        call.returned(ret as i64);
+        unsafe { seam_runtime::handle::free_zeroed(self.raw) };
+    }
+}
+/// A live `z_stream` handle (`inflate_back`), ended with `inflateBackEnd` when dropped.
+#[allow(dead_code)]
+pub struct InflateBack {
+    raw: *mut ffi::z_stream,
+    id: u32,
+    state: u8,
+    keep: Vec<std::rc::Rc<dyn std::any::Any>>,
+}
+impl InflateBack {
+    fn wrap(raw: *mut ffi::z_stream) -> Self {
+        InflateBack {
+            raw,
+            id: seam_runtime::next_handle(),
+            state: 0,
+            keep: Vec::new(),
+        }
+    }
+    /// Its id in the boundary recorder.
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+}
+impl Drop for InflateBack {
+    fn drop(&mut self) {
+        let call = seam_runtime::enter(
+            "inflateBackEnd",
+            &[seam_runtime::Arg::handle("strm", self.id)],
+        );
+        let ret = unsafe { ffi::inflateBackEnd(self.raw as _) };
+        call.returned(ret as i64);
+        unsafe { seam_runtime::handle::free_zeroed(self.raw) };
+    }
+}
+/// The live handles of one run.
 #[derive(Default)]
 pub struct Live {
     /// Live `deflate` handles, at most 4.
@@ -1863,20 +2003,25 @@ pub struct Live {
     pub inflate: Vec<Inflate>,
     /// Live `inflate_back` handles, at most 2.
     pub inflate_back: Vec<InflateBack>,
-    /// Outputs of earlier calls.
-    pub produced: seam_runtime::input::Produced,
 }
 impl Live {
-    /// Applies one op; ops whose handles are not live are skipped.
-    pub fn apply(&mut self, op: &Op<'_>) {
+    /// Applies one op, reading earlier outputs from `feed`; ops whose handles are not
+    /// live are skipped. Returns what the call returned and produced.
+    pub fn apply(
+        &mut self,
+        op: &Op<'_>,
+        feed: &seam_runtime::input::Produced,
+    ) -> seam_runtime::diverge::Outcome {
         match op {
             Op::ZlibVersion => {
                 let out = zlibVersion();
+                let mut outcome = seam_runtime::diverge::Outcome::default();
                 std::hint::black_box(out);
+                outcome
             }
             Op::Deflate { strm, strm_next_in, strm_next_out_cap, flush } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.deflate, *strm)
-                else { return };
+                else { return seam_runtime::diverge::Outcome::default() };
                 let strm_next_in_built = strm_next_in.as_ref().map(|r| r.build());
                 let out = deflate(
                     strm,
@@ -1884,54 +2029,66 @@ impl Live {
                     *strm_next_out_cap,
                     *flush,
                 );
-                std::hint::black_box(&out.0);
-                self.produced.push(&out.1);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out.0 as i64);
+                outcome.outputs.push(out.1);
+                outcome
             }
             Op::Inflate { strm, strm_next_in, strm_next_out_cap, flush } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.inflate, *strm)
-                else { return };
+                else { return seam_runtime::diverge::Outcome::default() };
                 let out = inflate(
                     strm,
-                    strm_next_in.as_ref().map(|b| b.get(&self.produced)),
+                    strm_next_in.as_ref().map(|b| b.get(feed)),
                     *strm_next_out_cap,
                     *flush,
                 );
-                std::hint::black_box(&out.0);
-                self.produced.push(&out.1);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out.0 as i64);
+                outcome.outputs.push(out.1);
+                outcome
             }
             Op::DeflateSetDictionary { strm, dictionary } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.deflate, *strm)
-                else { return };
+                else { return seam_runtime::diverge::Outcome::default() };
                 let out = deflateSetDictionary(
                     strm,
-                    dictionary.as_ref().map(|b| b.get(&self.produced)),
+                    dictionary.as_ref().map(|b| b.get(feed)),
                 );
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::DeflateGetDictionary { strm, dictionary_on } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.deflate, *strm)
-                else { return };
+                else { return seam_runtime::diverge::Outcome::default() };
                 let out = deflateGetDictionary(strm, *dictionary_on);
-                std::hint::black_box(&out.0);
-                self.produced.push(&out.1);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out.0 as i64);
+                outcome.outputs.push(out.1);
+                outcome
             }
             Op::DeflateCopy { alloc_on, source } => {
                 if self.deflate.len() >= 4usize {
-                    return;
+                    return seam_runtime::diverge::Outcome::default();
                 }
                 let Some(source) = seam_runtime::input::pick(&mut self.deflate, *source)
-                else { return };
+                else { return seam_runtime::diverge::Outcome::default() };
                 let out = deflateCopy(*alloc_on, source);
-                std::hint::black_box(&out.0);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out.0 as i64);
                 if let Some(h) = out.1 {
                     self.deflate.push(h);
                 }
+                outcome
             }
             Op::DeflateReset { strm } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.deflate, *strm)
-                else { return };
+                else { return seam_runtime::diverge::Outcome::default() };
                 let out = deflateReset(strm);
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::DeflateParams {
                 strm,
@@ -1941,7 +2098,7 @@ impl Live {
                 strategy,
             } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.deflate, *strm)
-                else { return };
+                else { return seam_runtime::diverge::Outcome::default() };
                 let strm_next_in_built = strm_next_in.as_ref().map(|r| r.build());
                 let out = deflateParams(
                     strm,
@@ -1950,12 +2107,14 @@ impl Live {
                     *level,
                     *strategy,
                 );
-                std::hint::black_box(&out.0);
-                self.produced.push(&out.1);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out.0 as i64);
+                outcome.outputs.push(out.1);
+                outcome
             }
             Op::DeflateTune { strm, good_length, max_lazy, nice_length, max_chain } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.deflate, *strm)
-                else { return };
+                else { return seam_runtime::diverge::Outcome::default() };
                 let out = deflateTune(
                     strm,
                     *good_length,
@@ -1963,7 +2122,9 @@ impl Live {
                     *nice_length,
                     *max_chain,
                 );
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::DeflateBound { strm, sourceLen } => {
                 let strm = match strm {
@@ -1971,14 +2132,16 @@ impl Live {
                         Some(
                             match seam_runtime::input::pick(&mut self.deflate, *i) {
                                 Some(h) => h,
-                                None => return,
+                                None => return seam_runtime::diverge::Outcome::default(),
                             },
                         )
                     }
                     None => None,
                 };
                 let out = deflateBound(strm, *sourceLen);
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::DeflateBoundZ { strm, sourceLen } => {
                 let strm = match strm {
@@ -1986,107 +2149,133 @@ impl Live {
                         Some(
                             match seam_runtime::input::pick(&mut self.deflate, *i) {
                                 Some(h) => h,
-                                None => return,
+                                None => return seam_runtime::diverge::Outcome::default(),
                             },
                         )
                     }
                     None => None,
                 };
                 let out = deflateBound_z(strm, *sourceLen);
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::DeflatePending { strm, pending_on, bits_on } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.deflate, *strm)
-                else { return };
+                else { return seam_runtime::diverge::Outcome::default() };
                 let out = deflatePending(strm, *pending_on, *bits_on);
-                std::hint::black_box(&out.0);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out.0 as i64);
                 std::hint::black_box(&out.1);
                 std::hint::black_box(&out.2);
+                outcome
             }
             Op::DeflateUsed { strm, bits_on } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.deflate, *strm)
-                else { return };
+                else { return seam_runtime::diverge::Outcome::default() };
                 let out = deflateUsed(strm, *bits_on);
-                std::hint::black_box(&out.0);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out.0 as i64);
                 std::hint::black_box(&out.1);
+                outcome
             }
             Op::DeflatePrime { strm, bits, value } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.deflate, *strm)
-                else { return };
+                else { return seam_runtime::diverge::Outcome::default() };
                 if ![0u8].contains(&strm.state) {
-                    return;
+                    return seam_runtime::diverge::Outcome::default();
                 }
                 let out = deflatePrime(strm, *bits, *value);
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::DeflateSetHeader { strm, head_extra, head_name, head_comment } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.deflate, *strm)
-                else { return };
+                else { return seam_runtime::diverge::Outcome::default() };
                 if ![0u8].contains(&strm.state) {
-                    return;
+                    return seam_runtime::diverge::Outcome::default();
                 }
                 let out = deflateSetHeader(
                     strm,
-                    head_extra.as_ref().map(|b| b.get(&self.produced)),
-                    head_name.as_ref().map(|b| b.get(&self.produced)),
-                    head_comment.as_ref().map(|b| b.get(&self.produced)),
+                    head_extra.as_ref().map(|b| b.get(feed)),
+                    head_name.as_ref().map(|b| b.get(feed)),
+                    head_comment.as_ref().map(|b| b.get(feed)),
                 );
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::InflateSetDictionary { strm, dictionary } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.inflate, *strm)
-                else { return };
-                let out = inflateSetDictionary(strm, dictionary.get(&self.produced));
-                std::hint::black_box(&out);
+                else { return seam_runtime::diverge::Outcome::default() };
+                let out = inflateSetDictionary(strm, dictionary.get(feed));
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::InflateGetDictionary { strm, dictionary_on } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.inflate, *strm)
-                else { return };
+                else { return seam_runtime::diverge::Outcome::default() };
                 let out = inflateGetDictionary(strm, *dictionary_on);
-                std::hint::black_box(&out.0);
-                self.produced.push(&out.1);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out.0 as i64);
+                outcome.outputs.push(out.1);
+                outcome
             }
             Op::InflateSync { strm, strm_next_in } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.inflate, *strm)
-                else { return };
-                let out = inflateSync(strm, strm_next_in.get(&self.produced));
-                std::hint::black_box(&out);
+                else { return seam_runtime::diverge::Outcome::default() };
+                let out = inflateSync(strm, strm_next_in.get(feed));
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::InflateCopy { alloc_on, source } => {
                 if self.inflate.len() >= 4usize {
-                    return;
+                    return seam_runtime::diverge::Outcome::default();
                 }
                 let Some(source) = seam_runtime::input::pick(&mut self.inflate, *source)
-                else { return };
+                else { return seam_runtime::diverge::Outcome::default() };
                 let out = inflateCopy(*alloc_on, source);
-                std::hint::black_box(&out.0);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out.0 as i64);
                 if let Some(h) = out.1 {
                     self.inflate.push(h);
                 }
+                outcome
             }
             Op::InflateReset { strm } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.inflate, *strm)
-                else { return };
+                else { return seam_runtime::diverge::Outcome::default() };
                 let out = inflateReset(strm);
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::InflateReset2 { strm, windowBits } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.inflate, *strm)
-                else { return };
+                else { return seam_runtime::diverge::Outcome::default() };
                 let out = inflateReset2(strm, *windowBits);
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::InflatePrime { strm, bits, value } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.inflate, *strm)
-                else { return };
+                else { return seam_runtime::diverge::Outcome::default() };
                 let out = inflatePrime(strm, *bits, *value);
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::InflateMark { strm } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.inflate, *strm)
-                else { return };
+                else { return seam_runtime::diverge::Outcome::default() };
                 let out = inflateMark(strm);
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::InflateGetHeader {
                 strm,
@@ -2095,42 +2284,52 @@ impl Live {
                 head_comment_cap,
             } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.inflate, *strm)
-                else { return };
+                else { return seam_runtime::diverge::Outcome::default() };
                 let out = inflateGetHeader(
                     strm,
                     *head_extra_cap,
                     *head_name_cap,
                     *head_comment_cap,
                 );
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::InflateBack { strm, strm_next_in, in_desc, out_desc_cap } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.inflate_back, *strm)
-                else { return };
+                else { return seam_runtime::diverge::Outcome::default() };
                 let out = inflateBack(
                     strm,
-                    strm_next_in.as_ref().map(|b| b.get(&self.produced)),
-                    in_desc.get(&self.produced),
+                    strm_next_in.as_ref().map(|b| b.get(feed)),
+                    in_desc.get(feed),
                     *out_desc_cap,
                 );
-                std::hint::black_box(&out.0);
-                self.produced.push(&out.1);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out.0 as i64);
+                outcome.outputs.push(out.1);
+                outcome
             }
             Op::ZlibCompileFlags => {
                 let out = zlibCompileFlags();
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::Compress { dest_cap, dest_on, source } => {
                 let source_built = source.as_ref().map(|r| r.build());
                 let out = compress(*dest_cap, *dest_on, source_built.as_deref());
-                std::hint::black_box(&out.0);
-                self.produced.push(&out.1);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out.0 as i64);
+                outcome.outputs.push(out.1);
+                outcome
             }
             Op::CompressZ { dest_cap, dest_on, source } => {
                 let source_built = source.as_ref().map(|r| r.build());
                 let out = compress_z(*dest_cap, *dest_on, source_built.as_deref());
-                std::hint::black_box(&out.0);
-                self.produced.push(&out.1);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out.0 as i64);
+                outcome.outputs.push(out.1);
+                outcome
             }
             Op::Compress2 { dest_cap, dest_on, source, level } => {
                 let source_built = source.as_ref().map(|r| r.build());
@@ -2140,8 +2339,10 @@ impl Live {
                     source_built.as_deref(),
                     *level,
                 );
-                std::hint::black_box(&out.0);
-                self.produced.push(&out.1);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out.0 as i64);
+                outcome.outputs.push(out.1);
+                outcome
             }
             Op::Compress2Z { dest_cap, dest_on, source, level } => {
                 let source_built = source.as_ref().map(|r| r.build());
@@ -2151,96 +2352,124 @@ impl Live {
                     source_built.as_deref(),
                     *level,
                 );
-                std::hint::black_box(&out.0);
-                self.produced.push(&out.1);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out.0 as i64);
+                outcome.outputs.push(out.1);
+                outcome
             }
             Op::CompressBound { sourceLen } => {
                 let out = compressBound(*sourceLen);
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::CompressBoundZ { sourceLen } => {
                 let out = compressBound_z(*sourceLen);
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::Uncompress { dest_cap, dest_on, source } => {
                 let out = uncompress(
                     *dest_cap,
                     *dest_on,
-                    source.as_ref().map(|b| b.get(&self.produced)),
+                    source.as_ref().map(|b| b.get(feed)),
                 );
-                std::hint::black_box(&out.0);
-                self.produced.push(&out.1);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out.0 as i64);
+                outcome.outputs.push(out.1);
+                outcome
             }
             Op::UncompressZ { dest_cap, dest_on, source } => {
                 let out = uncompress_z(
                     *dest_cap,
                     *dest_on,
-                    source.as_ref().map(|b| b.get(&self.produced)),
+                    source.as_ref().map(|b| b.get(feed)),
                 );
-                std::hint::black_box(&out.0);
-                self.produced.push(&out.1);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out.0 as i64);
+                outcome.outputs.push(out.1);
+                outcome
             }
             Op::Uncompress2 { dest_cap, dest_on, source } => {
                 let out = uncompress2(
                     *dest_cap,
                     *dest_on,
-                    source.as_ref().map(|b| b.get(&self.produced)),
+                    source.as_ref().map(|b| b.get(feed)),
                 );
-                std::hint::black_box(&out.0);
-                self.produced.push(&out.1);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out.0 as i64);
+                outcome.outputs.push(out.1);
+                outcome
             }
             Op::Uncompress2Z { dest_cap, dest_on, source } => {
                 let out = uncompress2_z(
                     *dest_cap,
                     *dest_on,
-                    source.as_ref().map(|b| b.get(&self.produced)),
+                    source.as_ref().map(|b| b.get(feed)),
                 );
-                std::hint::black_box(&out.0);
-                self.produced.push(&out.1);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out.0 as i64);
+                outcome.outputs.push(out.1);
+                outcome
             }
             Op::Adler32 { adler, buf } => {
                 let buf_built = buf.as_ref().map(|r| r.build());
                 let out = adler32(*adler, buf_built.as_deref());
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::Adler32Z { adler, buf } => {
                 let buf_built = buf.as_ref().map(|r| r.build());
                 let out = adler32_z(*adler, buf_built.as_deref());
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::Crc32 { crc, buf } => {
                 let buf_built = buf.as_ref().map(|r| r.build());
                 let out = crc32(*crc, buf_built.as_deref());
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::Crc32Z { crc, buf } => {
                 let buf_built = buf.as_ref().map(|r| r.build());
                 let out = crc32_z(*crc, buf_built.as_deref());
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::Crc32CombineOp { crc1, crc2 } => {
                 let out = crc32_combine_op(*crc1, *crc2);
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::DeflateInit { alloc_on, level } => {
                 if self.deflate.len() >= 4usize {
-                    return;
+                    return seam_runtime::diverge::Outcome::default();
                 }
                 let out = deflateInit_(*alloc_on, *level);
-                std::hint::black_box(&out.0);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out.0 as i64);
                 if let Some(h) = out.1 {
                     self.deflate.push(h);
                 }
+                outcome
             }
             Op::InflateInit { alloc_on } => {
                 if self.inflate.len() >= 4usize {
-                    return;
+                    return seam_runtime::diverge::Outcome::default();
                 }
                 let out = inflateInit_(*alloc_on);
-                std::hint::black_box(&out.0);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out.0 as i64);
                 if let Some(h) = out.1 {
                     self.inflate.push(h);
                 }
+                outcome
             }
             Op::DeflateInit2 {
                 alloc_on,
@@ -2251,7 +2480,7 @@ impl Live {
                 strategy,
             } => {
                 if self.deflate.len() >= 4usize {
-                    return;
+                    return seam_runtime::diverge::Outcome::default();
                 }
                 let out = deflateInit2_(
                     *alloc_on,
@@ -2261,98 +2490,129 @@ impl Live {
                     *memLevel,
                     *strategy,
                 );
-                std::hint::black_box(&out.0);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out.0 as i64);
                 if let Some(h) = out.1 {
                     self.deflate.push(h);
                 }
+                outcome
             }
             Op::InflateInit2 { alloc_on, windowBits } => {
                 if self.inflate.len() >= 4usize {
-                    return;
+                    return seam_runtime::diverge::Outcome::default();
                 }
                 let out = inflateInit2_(*alloc_on, *windowBits);
-                std::hint::black_box(&out.0);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out.0 as i64);
                 if let Some(h) = out.1 {
                     self.inflate.push(h);
                 }
+                outcome
             }
             Op::InflateBackInit { alloc_on, windowBits } => {
                 if self.inflate_back.len() >= 2usize {
-                    return;
+                    return seam_runtime::diverge::Outcome::default();
                 }
                 let out = inflateBackInit_(*alloc_on, *windowBits);
-                std::hint::black_box(&out.0);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out.0 as i64);
                 if let Some(h) = out.1 {
                     self.inflate_back.push(h);
                 }
+                outcome
             }
             Op::Adler32Combine64 { arg1, arg2, arg3 } => {
                 let out = adler32_combine64(*arg1, *arg2, *arg3);
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::Crc32Combine64 { arg1, arg2, arg3 } => {
                 let out = crc32_combine64(*arg1, *arg2, *arg3);
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::Crc32CombineGen64 { arg1 } => {
                 let out = crc32_combine_gen64(*arg1);
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::Adler32Combine { arg1, arg2, arg3 } => {
                 let out = adler32_combine(*arg1, *arg2, *arg3);
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::Crc32Combine { arg1, arg2, arg3 } => {
                 let out = crc32_combine(*arg1, *arg2, *arg3);
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::Crc32CombineGen { arg1 } => {
                 let out = crc32_combine_gen(*arg1);
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::ZError { arg1 } => {
                 let out = zError(*arg1);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
                 std::hint::black_box(out);
+                outcome
             }
             Op::InflateSyncPoint { arg1 } => {
                 let Some(arg1) = seam_runtime::input::pick(&mut self.inflate, *arg1)
-                else { return };
+                else { return seam_runtime::diverge::Outcome::default() };
                 let out = inflateSyncPoint(arg1);
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::GetCrcTable => {
                 let out = get_crc_table();
+                let mut outcome = seam_runtime::diverge::Outcome::default();
                 std::hint::black_box(out);
+                outcome
             }
             Op::InflateValidate { arg1, arg2 } => {
                 let Some(arg1) = seam_runtime::input::pick(&mut self.inflate, *arg1)
-                else { return };
+                else { return seam_runtime::diverge::Outcome::default() };
                 let out = inflateValidate(arg1, *arg2);
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::InflateCodesUsed { arg1 } => {
                 let Some(arg1) = seam_runtime::input::pick(&mut self.inflate, *arg1)
-                else { return };
+                else { return seam_runtime::diverge::Outcome::default() };
                 let out = inflateCodesUsed(arg1);
-                std::hint::black_box(&out);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::DestroyDeflate { index } => {
                 if !self.deflate.is_empty() {
                     let i = usize::from(*index) % self.deflate.len();
                     drop(self.deflate.swap_remove(i));
                 }
+                seam_runtime::diverge::Outcome::default()
             }
             Op::DestroyInflate { index } => {
                 if !self.inflate.is_empty() {
                     let i = usize::from(*index) % self.inflate.len();
                     drop(self.inflate.swap_remove(i));
                 }
+                seam_runtime::diverge::Outcome::default()
             }
             Op::DestroyInflateBack { index } => {
                 if !self.inflate_back.is_empty() {
                     let i = usize::from(*index) % self.inflate_back.len();
                     drop(self.inflate_back.swap_remove(i));
                 }
+                seam_runtime::diverge::Outcome::default()
             }
         }
     }

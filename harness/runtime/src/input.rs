@@ -13,7 +13,7 @@ use arbitrary::{Result, Unstructured};
 
 /// Most bytes all [`Recipe`]s of one input may build together: large inputs stay reachable
 /// without a long op sequence of megabyte buffers turning into timeouts that are not bugs.
-pub const EXPAND_BUDGET: usize = 16 << 20;
+pub const EXPAND_BUDGET: usize = 4 << 20;
 
 thread_local! {
     static BUDGET: Cell<usize> = const { Cell::new(EXPAND_BUDGET) };
@@ -188,9 +188,13 @@ impl<'a> Recipe<'a> {
 }
 
 /// Decodes an output capacity in `0..=max`: exact sizes, too-small buffers and empty ones are
-/// all reachable.
+/// all reachable. The magnitude is chosen first (a power of two), then the value below it, so
+/// small buffers are as likely as large ones and a large `max` does not make every call
+/// allocate (and zero) a megabyte.
 pub fn capacity(u: &mut Unstructured<'_>, max: usize) -> Result<usize> {
-    u.int_in_range(0..=max)
+    let bits = u.int_in_range(0..=(usize::BITS - max.leading_zeros()))?;
+    let limit = if bits >= usize::BITS { max } else { ((1usize << bits) - 1).min(max) };
+    u.int_in_range(0..=limit)
 }
 
 /// Decodes a bitwise OR of a subset of `flags`.
@@ -271,9 +275,9 @@ mod tests {
         let r = Recipe { pieces: vec![Piece::Repeat { bytes: b"ab", times: 3 }, Piece::Back { distance: 2, len: 3 }], max: 100 };
         assert_eq!(r.build(), b"ababababa", "an overlapping back-reference repeats the pattern");
         reset_budget();
-        let big = Recipe { pieces: vec![Piece::Repeat { bytes: b"xyz", times: u32::MAX }], max: 10 << 20 };
-        assert_eq!(big.build().len(), 10 << 20);
-        assert_eq!(big.build().len(), EXPAND_BUDGET - (10 << 20), "the input's budget caps the second");
+        let big = Recipe { pieces: vec![Piece::Repeat { bytes: b"xyz", times: u32::MAX }], max: 3 << 20 };
+        assert_eq!(big.build().len(), 3 << 20);
+        assert_eq!(big.build().len(), EXPAND_BUDGET - (3 << 20), "the input's budget caps the second");
         assert!(big.build().is_empty());
         reset_budget();
         let far = Recipe { pieces: vec![Piece::Back { distance: 5, len: 5 }], max: 10 };
@@ -289,6 +293,11 @@ mod tests {
         assert_eq!(flags(&mut u, &[1, 2, 4]).unwrap(), 5);
         let mut u = Unstructured::new(&[0xff, 0xff]);
         assert!(capacity(&mut u, 10).unwrap() <= 10);
+        let caps: Vec<usize> = (0..=255u8)
+            .map(|b| capacity(&mut Unstructured::new(&[b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), 1 << 20).unwrap())
+            .collect();
+        assert!(caps.iter().all(|&c| c <= 1 << 20));
+        assert!(caps.iter().filter(|&&c| c < 256).count() > 20, "small capacities stay likely: {caps:?}");
         let mut live = vec![10, 20, 30];
         assert_eq!(pick(&mut live, 4), Some(&mut 20));
         assert_eq!(pick::<i32>(&mut [], 4), None);

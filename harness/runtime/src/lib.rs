@@ -8,6 +8,7 @@
 
 pub mod block;
 pub mod callbacks;
+pub mod diverge;
 pub mod handle;
 mod hooks;
 pub mod input;

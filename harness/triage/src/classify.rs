@@ -253,7 +253,10 @@ pub fn crash_type(r: &Report) -> String {
         CommandInjection => "Command injection",
         Dns => "Arbitrary DNS resolution",
         MissingLibrary => "Missing-library",
-        Divergence => "Divergence",
+        Divergence => {
+            let what = r.message.as_deref().and_then(|m| m.lines().next()).unwrap_or("");
+            return format!("Divergence {what}").trim_end().to_string();
+        }
     };
     fixed.to_string()
 }
@@ -378,7 +381,7 @@ fn state_head(r: &Report) -> Option<String> {
         .map(str::trim)
         .filter(|m| !m.is_empty());
     match category(r) {
-        Panic | Assert | Check | Fatal | MissingLibrary => message.map(str::to_string),
+        Panic | Assert | Check | Fatal | MissingLibrary | Divergence => message.map(str::to_string),
         Ubsan(e) if e.0 == "bad-cast" => message.and_then(cfi_type).map(|t| format!("Bad-cast to {t}")),
         _ => None,
     }

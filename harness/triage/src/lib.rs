@@ -13,6 +13,7 @@ pub mod bugs;
 pub mod classify;
 pub mod crash;
 pub mod dedup;
+pub mod divergence;
 pub mod frames;
 pub mod libfuzzer;
 pub mod model;

@@ -17,7 +17,7 @@ use std::borrow::Cow;
 
 use crate::frames::{has_sub_index, is_useful, parse_frame};
 use crate::model::{Frame, Report, Tool};
-use crate::{assertion, libfuzzer, other, panic, sanitizer, ubsan};
+use crate::{assertion, divergence, libfuzzer, other, panic, sanitizer, ubsan};
 
 /// Finds and parses the crash report in a fuzzer log; `None` when the log holds none.
 pub fn parse(log: &str) -> Option<Report> {
@@ -125,6 +125,7 @@ pub(crate) struct Parsed {
 /// The report families, in the order a line is tried.
 #[derive(Clone, Copy, Debug)]
 enum Family {
+    Divergence,
     Sanitizer,
     LibFuzzer,
     Ubsan,
@@ -136,6 +137,8 @@ enum Family {
 fn detect(line: &str) -> Option<Family> {
     if is_numbered(line) {
         None
+    } else if divergence::opens(line) {
+        Some(Family::Divergence)
     } else if sanitizer::opens(line) {
         Some(Family::Sanitizer)
     } else if libfuzzer::opens(line) {
@@ -171,6 +174,7 @@ fn find_report(log: &Log, from: usize) -> Option<Parsed> {
     (from..log.len()).find_map(|i| {
         let family = detect(log.line(i))?;
         Some(match family {
+            Family::Divergence => divergence::parse(log, i),
             Family::Sanitizer => sanitizer::parse(log, i),
             Family::LibFuzzer => libfuzzer::parse(log, i),
             Family::Ubsan => ubsan::parse(log, i),

@@ -30,6 +30,53 @@ pub struct ContractFile {
     /// Fuzz targets by name.
     #[serde(default)]
     pub targets: BTreeMap<Name, Spanned<TargetSpec>>,
+    /// A second implementation driven by the same ops, and how outcomes are compared.
+    pub diff: Option<Spanned<DiffSpec>>,
+}
+
+/// `[diff]`: differential targets against a second implementation of the same API.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiffSpec {
+    /// Rust path of the second implementation: functions with the C names and signatures (a
+    /// Rust port's C API, a prefixed build of another C library, or a Rust module).
+    pub right: Name,
+    /// Labels of the two sides in reports (default `["left", "right"]`).
+    pub sides: Option<Spanned<[String; 2]>>,
+    /// Contract targets that get a differential twin, fuzz target `<library>_diff_<target>`.
+    pub targets: Vec<Name>,
+    /// How each function's outcomes are compared (default: return value and outputs exactly).
+    #[serde(default)]
+    pub compare: BTreeMap<Name, Spanned<CompareSpec>>,
+    /// Differences that are known, documented and not reported.
+    #[serde(default)]
+    pub tolerate: Vec<Spanned<TolerateSpec>>,
+}
+
+/// `[diff.compare.<function>]`.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct CompareSpec {
+    /// `"exact"` (default), `"ignore"`, or `"class"` (compared by `classes`).
+    pub ret: Option<Name>,
+    /// `"exact"` (default) or `"ignore"`.
+    pub outputs: Option<Name>,
+    /// With `ret = "class"`: class name -> inclusive range of return values; values outside
+    /// every range are their own class.
+    #[serde(default)]
+    pub classes: BTreeMap<String, [i64; 2]>,
+}
+
+/// `[[diff.tolerate]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TolerateSpec {
+    /// The function.
+    pub function: Name,
+    /// What may differ: `"return"`, `"output N"`, `"output count"`.
+    pub what: Name,
+    /// Why: the documented difference.
+    pub reason: Name,
 }
 
 /// `[library]`.

@@ -83,7 +83,16 @@ pub fn generate(contract_path: &Path, opts: &GenOptions) -> anyhow::Result<Gener
         let name = format!("{}_{}", plan.library, t.name);
         files.push(GeneratedFile {
             path: opts.fuzz_dir.join("fuzz_targets").join(format!("{name}.rs")),
-            contents: emit::fuzz_target(&banner, &krate, &module, &t.name),
+            contents: emit::fuzz_target(&banner, &krate, &module, &t.name, "fuzz"),
+        });
+        targets.push(name);
+    }
+    for &t in plan.diff.iter().flat_map(|d| &d.targets) {
+        let t = &plan.targets[t];
+        let name = format!("{}_diff_{}", plan.library, t.name);
+        files.push(GeneratedFile {
+            path: opts.fuzz_dir.join("fuzz_targets").join(format!("{name}.rs")),
+            contents: emit::fuzz_target(&banner, &krate, &module, &t.name, "fuzz_diff"),
         });
         targets.push(name);
     }

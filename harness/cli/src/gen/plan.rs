@@ -318,6 +318,45 @@ pub struct Plan {
     pub max_ops: u32,
     /// Called once per process before the first call.
     pub setup: Option<syn::Path>,
+    /// The differential twin, if the contract has `[diff]`.
+    pub diff: Option<DiffPlan>,
+}
+
+/// How a return value is compared in differential runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RetRule {
+    /// Equal values.
+    Exact,
+    /// Not compared.
+    Ignore,
+    /// Equal classes: (name, lo, hi).
+    Classes(Vec<(String, i64, i64)>),
+}
+
+/// How one function's outcomes are compared.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RulePlan {
+    /// The return value.
+    pub ret: RetRule,
+    /// Whether outputs are compared.
+    pub outputs: bool,
+    /// Declared, documented differences.
+    pub tolerated: Vec<String>,
+}
+
+/// The differential part of a plan.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DiffPlan {
+    /// Rust path of the second implementation.
+    pub right: syn::Path,
+    /// Labels of the two sides.
+    pub sides: [String; 2],
+    /// Targets (indices into [`Plan::targets`]) with a differential twin.
+    pub targets: Vec<usize>,
+    /// Functions the second side implements (indices into [`Plan::functions`]).
+    pub functions: Vec<usize>,
+    /// Comparison rules, one per planned function.
+    pub rules: Vec<RulePlan>,
 }
 
 /// Lowers `contract` against `api`.
@@ -387,7 +426,63 @@ impl Lowering<'_> {
             .as_ref()
             .map(|p| syn::parse_str::<syn::Path>(p.get_ref()).map_err(|e| self.err(p, format!("`{}` is not a Rust path: {e}", p.get_ref()), None)))
             .transpose()?;
-        Ok(Plan { library: file.library.name.get_ref().clone(), handles, functions, excluded, targets, max_ops: self.max_ops(), setup })
+        let diff = file.diff.as_ref().map(|d| self.diff(d, &functions, &targets)).transpose()?;
+        Ok(Plan { library: file.library.name.get_ref().clone(), handles, functions, excluded, targets, max_ops: self.max_ops(), setup, diff })
+    }
+
+    fn diff(&self, d: &Spanned<crate::contract::DiffSpec>, functions: &[FnPlan], targets: &[TargetPlan]) -> Result<DiffPlan, ContractError> {
+        let spec = d.get_ref();
+        let right = syn::parse_str::<syn::Path>(spec.right.get_ref())
+            .map_err(|e| self.err(&spec.right, format!("`{}` is not a Rust path: {e}", spec.right.get_ref()), None))?;
+        let sides = spec.sides.as_ref().map_or_else(|| ["left".to_string(), "right".to_string()], |s| s.get_ref().clone());
+        let fn_index = |n: &Name| -> Result<usize, ContractError> {
+            functions.iter().position(|f| &f.name == n.get_ref()).ok_or_else(|| {
+                self.err(n, format!("[diff]: `{}` is not a function this contract calls", n.get_ref()), Some("name a described, not excluded function".into()))
+            })
+        };
+        if spec.targets.is_empty() {
+            return Err(self.err(d, "[diff] names no targets", Some("add targets = [\"<target>\"]".into())));
+        }
+        let mut target_ix = Vec::new();
+        let mut needed = BTreeSet::new();
+        for t in &spec.targets {
+            let i = targets.iter().position(|p| &p.name == t.get_ref()).ok_or_else(|| {
+                self.err(t, format!("[diff]: no target `{}`", t.get_ref()), Some(name_hint(targets.iter().map(|t| t.name.clone()), "targets")))
+            })?;
+            needed.extend(targets[i].functions.iter().copied());
+            target_ix.push(i);
+        }
+        let mut rules: Vec<RulePlan> = functions.iter().map(|_| RulePlan { ret: RetRule::Exact, outputs: true, tolerated: Vec::new() }).collect();
+        for (n, c) in &spec.compare {
+            let i = fn_index(n)?;
+            let c = c.get_ref();
+            rules[i].ret = match c.ret.as_ref().map(|r| (r, r.get_ref().as_str())) {
+                None | Some((_, "exact")) => RetRule::Exact,
+                Some((_, "ignore")) => RetRule::Ignore,
+                Some((_, "class")) if !c.classes.is_empty() => RetRule::Classes(c.classes.iter().map(|(k, [lo, hi])| (k.clone(), *lo, *hi)).collect()),
+                Some((r, "class")) => return Err(self.err(r, "`ret = \"class\"` needs `classes`", Some("add classes = { error = [-100, -1] }".into()))),
+                Some((r, other)) => return Err(self.err(r, format!("unknown comparison `{other}`"), Some("expected \"exact\", \"ignore\" or \"class\"".into()))),
+            };
+            rules[i].outputs = match c.outputs.as_ref().map(|o| (o, o.get_ref().as_str())) {
+                None | Some((_, "exact")) => true,
+                Some((_, "ignore")) => false,
+                Some((o, other)) => return Err(self.err(o, format!("unknown comparison `{other}`"), Some("expected \"exact\" or \"ignore\"".into()))),
+            };
+        }
+        for t in &spec.tolerate {
+            let t = t.get_ref();
+            let i = fn_index(&t.function)?;
+            let what = t.what.get_ref();
+            let valid = what == "return" || what == "output count" || what.strip_prefix("output ").is_some_and(|n| n.parse::<usize>().is_ok());
+            if !valid {
+                return Err(self.err(&t.what, format!("unknown difference `{what}`"), Some("expected \"return\", \"output N\" or \"output count\"".into())));
+            }
+            if t.reason.get_ref().trim().is_empty() {
+                return Err(self.err(&t.reason, "a tolerated difference needs its reason", None));
+            }
+            rules[i].tolerated.push(what.clone());
+        }
+        Ok(DiffPlan { right, sides, targets: target_ix, functions: needed.into_iter().collect(), rules })
     }
 
     fn max_ops(&self) -> u32 {

@@ -38,8 +38,12 @@ struct Output {
 }
 
 enum Consume {
-    /// Bytes: kept for later calls to consume.
+    /// Bytes: compared in differential runs, kept for later calls to consume.
     Produced,
+    /// The scalar return value: compared in differential runs.
+    Ret,
+    /// A handle the call returned: made or not is compared.
+    ReturnedHandle(usize),
     /// A new handle of this kind.
     Handle(usize),
     /// Only looked at.
@@ -157,14 +161,15 @@ fn in_apply(acc: &mut Acc, b: &InBuf, field: &proc_macro2::Ident) -> TokenStream
             quote!(&#built)
         }
     } else if b.nullable {
-        quote!(#field.as_ref().map(|b| b.get(&self.produced)))
+        quote!(#field.as_ref().map(|b| b.get(feed)))
     } else {
-        quote!(#field.get(&self.produced))
+        quote!(#field.get(feed))
     }
 }
 
-/// Emits one function.
-pub fn function(plan: &Plan, f: &FnPlan) -> FnParts {
+/// Emits one function; `side` labels the calls of a differential twin's second side in the
+/// recorder (`rust::seeded_open`).
+pub fn function(plan: &Plan, f: &FnPlan, side: Option<&str>) -> FnParts {
     let mut acc = Acc::default();
     let n_params = f.params.len();
     let mut args: Vec<Option<TokenStream>> = vec![None; n_params];
@@ -203,17 +208,17 @@ pub fn function(plan: &Plan, f: &FnPlan) -> FnParts {
                 if *nullable {
                     acc.op_fields.push(OpField { name: id.clone(), ty: quote!(Option<u8>), decode: quote!(u.arbitrary::<Option<u8>>()?) });
                     acc.params.push(quote!(#id: Option<&mut #ty>));
-                    acc.apply_pre.push(quote!(let #id = match #id { Some(i) => Some(match seam_runtime::input::pick(&mut self.#live, *i) { Some(h) => h, None => return }), None => None };));
+                    acc.apply_pre.push(quote!(let #id = match #id { Some(i) => Some(match seam_runtime::input::pick(&mut self.#live, *i) { Some(h) => h, None => return seam_runtime::diverge::Outcome::default() }), None => None };));
                     acc.apply_args.push(quote!(#id));
                     acc.record.push(quote!(seam_runtime::Arg::handle(#pname, #id.as_ref().map_or(0, |h| h.id))));
                     args[i] = Some(quote!(#id.as_ref().map_or(std::ptr::null_mut(), |h| h.raw) as _));
                 } else {
                     acc.op_fields.push(OpField { name: id.clone(), ty: quote!(u8), decode: quote!(u.arbitrary::<u8>()?) });
                     acc.params.push(quote!(#id: &mut #ty));
-                    acc.apply_pre.push(quote!(let Some(#id) = seam_runtime::input::pick(&mut self.#live, *#id) else { return };));
+                    acc.apply_pre.push(quote!(let Some(#id) = seam_runtime::input::pick(&mut self.#live, *#id) else { return seam_runtime::diverge::Outcome::default() };));
                     if !f.requires.is_empty() && first_handle.as_ref() == Some(&id) {
                         let states = f.requires.iter();
-                        acc.apply_pre.push(quote!(if ![#(#states),*].contains(&#id.state) { return; }));
+                        acc.apply_pre.push(quote!(if ![#(#states),*].contains(&#id.state) { return seam_runtime::diverge::Outcome::default(); }));
                     }
                     acc.apply_args.push(quote!(#id));
                     acc.record.push(quote!(seam_runtime::Arg::handle(#pname, #id.id)));
@@ -228,7 +233,7 @@ pub fn function(plan: &Plan, f: &FnPlan) -> FnParts {
                 let live = ident(&h.name);
                 let max = h.max as usize;
                 let ct = syn::parse_str::<syn::Type>(&h.c_type).unwrap_or_else(|_| syn::parse_quote!(u8));
-                acc.apply_pre.insert(0, quote!(if self.#live.len() >= #max { return; }));
+                acc.apply_pre.insert(0, quote!(if self.#live.len() >= #max { return seam_runtime::diverge::Outcome::default(); }));
                 let raw = local(pname, "new");
                 let made = local(pname, "made");
                 acc.made = Some(made.clone());
@@ -397,7 +402,7 @@ pub fn function(plan: &Plan, f: &FnPlan) -> FnParts {
         }
     }
 
-    assemble(plan, f, acc, args)
+    assemble(plan, f, acc, args, side)
 }
 
 fn link_index(l: LenLink) -> usize {
@@ -633,8 +638,9 @@ fn ok_expr(f: &FnPlan) -> TokenStream {
     }
 }
 
-fn assemble(plan: &Plan, f: &FnPlan, mut acc: Acc, args: Vec<Option<TokenStream>>) -> FnParts {
+fn assemble(plan: &Plan, f: &FnPlan, mut acc: Acc, args: Vec<Option<TokenStream>>, side: Option<&str>) -> FnParts {
     let c_name = &f.name;
+    let recorded = side.map_or_else(|| c_name.clone(), |s| format!("{s}::{c_name}"));
     let fn_id = ident(c_name);
     let variant = camel(c_name);
     let args: Vec<TokenStream> = args.into_iter().map(|a| a.unwrap_or_else(|| quote!(Default::default()))).collect();
@@ -645,14 +651,14 @@ fn assemble(plan: &Plan, f: &FnPlan, mut acc: Acc, args: Vec<Option<TokenStream>
         Ret::Void => (quote!(unsafe { #call }; call.done();), None),
         Ret::Scalar(p) => {
             let t = prim_ty(*p);
-            (quote!(let ret = unsafe { #call } as #t; call.returned(ret as i64);), Some(Output { ty: t, value: quote!(ret), consume: Consume::Observe }))
+            (quote!(let ret = unsafe { #call } as #t; call.returned(ret as i64);), Some(Output { ty: t, value: quote!(ret), consume: Consume::Ret }))
         }
         Ret::Pointer | Ret::StaticStr => (quote!(let ret = unsafe { #call }; call.returned(ret as usize as i64);), None),
         Ret::Handle(k) => {
             let ty = camel(&plan.handles[*k].name);
             (
                 quote!(let ret = unsafe { #call }; call.returned(ret as usize as i64); let made = if ret.is_null() { None } else { Some(#ty::wrap(ret as _)) };),
-                Some(Output { ty: quote!(Option<#ty>), value: quote!(made), consume: Consume::Handle(*k) }),
+                Some(Output { ty: quote!(Option<#ty>), value: quote!(made), consume: Consume::ReturnedHandle(*k) }),
             )
         }
         Ret::Owned(free) => {
@@ -712,7 +718,7 @@ fn assemble(plan: &Plan, f: &FnPlan, mut acc: Acc, args: Vec<Option<TokenStream>
         #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
         pub fn #fn_id(#(#params),*) -> #out_ty {
             #(#pre)*
-            let call = seam_runtime::enter(#c_name, &[#(#record),*]);
+            let call = seam_runtime::enter(#recorded, &[#(#record),*]);
             // SAFETY: every pointer argument was built from the contract: live handles,
             // buffers with their true lengths, values from the declared domains.
             #call_stmt
@@ -747,6 +753,7 @@ fn assemble(plan: &Plan, f: &FnPlan, mut acc: Acc, args: Vec<Option<TokenStream>
         #pattern => {
             #(#apply_pre)*
             let out = #fn_id(#(#apply_args),*);
+            let mut outcome = seam_runtime::diverge::Outcome::default();
             #(#consume)*
         }
     };
@@ -762,14 +769,19 @@ fn seam_runtime_max_args() -> usize {
 fn consume_outputs(plan: &Plan, outputs: &[Output], fallible: bool) -> Vec<TokenStream> {
     let mut stmts = Vec::new();
     if fallible {
-        stmts.push(quote!(let Some(out) = out else { return };));
+        stmts.push(quote!(let Some(out) = out else { return seam_runtime::diverge::Outcome::default() };));
     }
     let single = outputs.len() == 1;
     for (k, o) in outputs.iter().enumerate() {
         let idx = syn::Index::from(k);
         let v = if single { quote!(out) } else { quote!(out.#idx) };
         stmts.push(match o.consume {
-            Consume::Produced => quote!(self.produced.push(&#v);),
+            Consume::Produced => quote!(outcome.outputs.push(#v);),
+            Consume::Ret => quote!(outcome.ret = Some(#v as i64);),
+            Consume::ReturnedHandle(kind) => {
+                let live = ident(&plan.handles[kind].name);
+                quote!(outcome.ret = Some(i64::from(#v.is_some())); if let Some(h) = #v { self.#live.push(h); })
+            }
             Consume::Handle(kind) => {
                 let live = ident(&plan.handles[kind].name);
                 quote!(if let Some(h) = #v { self.#live.push(h); })
@@ -780,6 +792,7 @@ fn consume_outputs(plan: &Plan, outputs: &[Output], fallible: bool) -> Vec<Token
     if outputs.is_empty() {
         stmts.push(quote!(std::hint::black_box(out);));
     }
+    stmts.push(quote!(outcome));
     stmts
 }
 

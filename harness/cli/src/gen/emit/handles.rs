@@ -8,12 +8,13 @@ use super::names::{camel, ident};
 use crate::contract::Alloc;
 use crate::gen::plan::HandlePlan;
 
-/// The struct, constructor and `Drop` of one handle kind.
-pub fn handle(h: &HandlePlan) -> TokenStream {
+/// The struct, constructor and `Drop` of one handle kind; `side` labels the destroy call of a
+/// differential twin's second side.
+pub fn handle(h: &HandlePlan, side: Option<&str>) -> TokenStream {
     let ty = camel(&h.name);
     let ct = syn::parse_str::<syn::Type>(&h.c_type).unwrap_or_else(|_| syn::parse_quote!(u8));
     let destroy = ident(&h.destroy);
-    let destroy_name = &h.destroy;
+    let destroy_name = side.map_or_else(|| h.destroy.clone(), |s| format!("{s}::{}", h.destroy));
     let param = &h.destroy_param;
     let extra = &h.destroy_args;
     let call = quote!(ffi::#destroy(self.raw as _ #(, (#extra) as _)*));

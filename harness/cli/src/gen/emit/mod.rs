@@ -10,7 +10,7 @@ use quote::quote;
 
 use self::function::function;
 use self::names::{camel, constant, ident};
-use super::plan::Plan;
+use super::plan::{DiffPlan, Plan, RetRule, Source};
 
 /// How the generated module reaches the C declarations.
 pub enum Ffi {
@@ -20,32 +20,152 @@ pub enum Ffi {
     Embedded { text: String, link: Option<syn::Ident> },
 }
 
-/// The generated module's text. `banner` is the comment that says what it was made from.
-pub fn module(plan: &Plan, ffi: &Ffi, banner: &str) -> anyhow::Result<String> {
-    let parts: Vec<_> = plan.functions.iter().map(|f| function(plan, f)).collect();
-    let variants = parts.iter().map(|p| &p.variant);
-    let decodes = parts.iter().map(|p| &p.decode);
+/// The handle types, `Live` with its `apply`, and the wrappers of one side: `functions` and
+/// `handles` are indices into the plan; `side` labels a differential twin's second side.
+fn side(plan: &Plan, functions: &[usize], handles: &[usize], side: Option<&str>) -> TokenStream {
+    let parts: Vec<_> = functions.iter().map(|&i| function(plan, &plan.functions[i], side)).collect();
     let wrappers = parts.iter().map(|p| &p.wrapper);
     let applies = parts.iter().map(|p| &p.apply);
-    let kinds: Vec<_> = plan.functions.iter().map(|f| camel(&f.name)).collect();
-
-    let destroy_variants: Vec<_> = plan.handles.iter().map(|h| camel(&format!("destroy_{}", h.name))).collect();
-    let destroy_docs = plan.handles.iter().map(|h| format!(" Ends a live `{}` handle with `{}`.", h.name, h.destroy));
-    let destroy_applies = plan.handles.iter().zip(&destroy_variants).map(|(h, v)| {
+    let handle_items = handles.iter().map(|&k| handles::handle(&plan.handles[k], side));
+    let live_fields = handles.iter().map(|&k| {
+        let h = &plan.handles[k];
+        let (f, t) = (ident(&h.name), camel(&h.name));
+        let doc = format!(" Live `{}` handles, at most {}.", h.name, h.max);
+        quote!(#[doc = #doc] pub #f: Vec<#t>,)
+    });
+    let destroy_applies = handles.iter().map(|&k| {
+        let h = &plan.handles[k];
+        let v = camel(&format!("destroy_{}", h.name));
         let live = ident(&h.name);
         quote!(Op::#v { index } => {
             if !self.#live.is_empty() {
                 let i = usize::from(*index) % self.#live.len();
                 drop(self.#live.swap_remove(i));
             }
+            seam_runtime::diverge::Outcome::default()
         })
     });
-    let handle_items = plan.handles.iter().map(handles::handle);
-    let live_fields = plan.handles.iter().map(|h| {
-        let (f, t) = (ident(&h.name), camel(&h.name));
-        let doc = format!(" Live `{}` handles, at most {}.", h.name, h.max);
-        quote!(#[doc = #doc] pub #f: Vec<#t>,)
+    let rest = (functions.len() < plan.functions.len() || handles.len() < plan.handles.len())
+        .then(|| quote!(_ => seam_runtime::diverge::Outcome::default(),));
+    quote! {
+        #(#handle_items)*
+
+        /// The live handles of one run.
+        #[derive(Default)]
+        pub struct Live {
+            #(#live_fields)*
+        }
+
+        impl Live {
+            /// Applies one op, reading earlier outputs from `feed`; ops whose handles are not
+            /// live are skipped. Returns what the call returned and produced.
+            pub fn apply(&mut self, op: &Op<'_>, feed: &seam_runtime::input::Produced) -> seam_runtime::diverge::Outcome {
+                match op {
+                    #(#applies)*
+                    #(#destroy_applies)*
+                    #rest
+                }
+            }
+        }
+
+        #(#wrappers)*
+    }
+}
+
+/// The differential twin: the second side's module, the comparison rules and the run.
+fn diff(plan: &Plan, d: &DiffPlan) -> TokenStream {
+    let mut kinds = std::collections::BTreeSet::new();
+    for &f in &d.functions {
+        for p in &plan.functions[f].params {
+            if let Source::Handle { kind, .. } | Source::NewHandle { kind, .. } = p.source {
+                kinds.insert(kind);
+            }
+        }
+        if let Some(k) = plan.functions[f].makes() {
+            kinds.insert(k);
+        }
+    }
+    let kinds: Vec<usize> = kinds.into_iter().collect();
+    let right = &d.right;
+    let body = side(plan, &d.functions, &kinds, Some(&d.sides[1]));
+    let rules = plan.functions.iter().zip(&d.rules).map(|(f, r)| {
+        let v = camel(&f.name);
+        let ret = match &r.ret {
+            RetRule::Exact => quote!(seam_runtime::diverge::RetRule::Exact),
+            RetRule::Ignore => quote!(seam_runtime::diverge::RetRule::Ignore),
+            RetRule::Classes(c) => {
+                let c = c.iter().map(|(n, lo, hi)| quote!((#n, #lo, #hi)));
+                quote!(seam_runtime::diverge::RetRule::Classes(&[#(#c),*]))
+            }
+        };
+        let outputs = r.outputs;
+        let tolerated = &r.tolerated;
+        quote!(OpKind::#v => seam_runtime::diverge::Rule { ret: #ret, outputs: #outputs, tolerated: &[#(#tolerated),*] },)
     });
+    let (left_name, right_name) = (&d.sides[0], &d.sides[1]);
+    let doc = format!(" The second side (`{right_name}`): `{}`, driven by the same ops.", quote!(#right).to_string().replace(' ', ""));
+    quote! {
+        #[doc = #doc]
+        pub mod right {
+            #![allow(unused_imports)]
+            use super::{Op, OpKind};
+            use #right as ffi;
+            #body
+        }
+
+        /// How each op's outcomes are compared in differential runs.
+        pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
+            match kind {
+                #(#rules)*
+                _ => seam_runtime::diverge::Rule::EXACT,
+            }
+        }
+
+        /// Runs `ops` against both sides, each consuming what the other produced; the first
+        /// difference the rules do not tolerate is reported and aborts the run.
+        pub fn run_diff(ops: &[Op<'_>]) {
+            setup();
+            seam_runtime::begin_input();
+            seam_runtime::input::reset_budget();
+            let (mut left, mut right) = (Live::default(), right::Live::default());
+            let (mut from_left, mut from_right) = (seam_runtime::input::Produced::default(), seam_runtime::input::Produced::default());
+            for (index, op) in ops.iter().enumerate() {
+                seam_runtime::set_op(index);
+                let a = left.apply(op, &from_right);
+                let b = right.apply(op, &from_left);
+                if let Some(what) = seam_runtime::diverge::check(&rule(op.kind()), &a, &b) {
+                    seam_runtime::diverge::report(index, op.kind().name(), &what, (#left_name, &a), (#right_name, &b));
+                }
+                for bytes in &a.outputs {
+                    from_left.push(bytes);
+                }
+                for bytes in &b.outputs {
+                    from_right.push(bytes);
+                }
+            }
+        }
+
+        /// Decodes and runs one fuzz input against both sides.
+        pub fn fuzz_diff(data: &[u8], target: &Target) {
+            run_diff(&decode(data, target));
+        }
+    }
+}
+
+/// The generated module's text. `banner` is the comment that says what it was made from.
+pub fn module(plan: &Plan, ffi: &Ffi, banner: &str) -> anyhow::Result<String> {
+    let all_functions: Vec<usize> = (0..plan.functions.len()).collect();
+    let all_handles: Vec<usize> = (0..plan.handles.len()).collect();
+    let left = side(plan, &all_functions, &all_handles, None);
+    let parts: Vec<_> = plan.functions.iter().map(|f| function(plan, f, None)).collect();
+    let variants = parts.iter().map(|p| &p.variant);
+    let decodes = parts.iter().map(|p| &p.decode);
+    let kinds: Vec<_> = plan.functions.iter().map(|f| camel(&f.name)).collect();
+    let names: Vec<&str> = plan.functions.iter().map(|f| f.name.as_str()).collect();
+
+    let destroy_variants: Vec<_> = plan.handles.iter().map(|h| camel(&format!("destroy_{}", h.name))).collect();
+    let destroy_names: Vec<&str> = plan.handles.iter().map(|h| h.destroy.as_str()).collect();
+    let destroy_docs = plan.handles.iter().map(|h| format!(" Ends a live `{}` handle with `{}`.", h.name, h.destroy));
     let targets = plan.targets.iter().map(|t| {
         let name = constant(&t.name);
         let ops = t.functions.iter().map(|&i| camel(&plan.functions[i].name)).chain(t.destroys.iter().map(|&k| camel(&format!("destroy_{}", plan.handles[k].name))));
@@ -69,14 +189,19 @@ pub fn module(plan: &Plan, ffi: &Ffi, banner: &str) -> anyhow::Result<String> {
         }
     };
     let max_ops = plan.max_ops as usize;
-    let setup = plan.setup.as_ref().map(|p| {
+    let setup_call = plan.setup.as_ref().map(|p| {
         quote! {
             static SETUP: std::sync::Once = std::sync::Once::new();
             SETUP.call_once(#p);
         }
     });
+    let diff_items = plan.diff.as_ref().map(|d| diff(plan, d));
+    let op_kinds = plan.functions.iter().map(|f| {
+        let v = camel(&f.name);
+        quote!(Op::#v { .. } => OpKind::#v,)
+    });
     let tokens = quote! {
-        #![allow(unused_unsafe, non_snake_case, clippy::unnecessary_cast, clippy::useless_conversion)]
+        #![allow(unused_unsafe, unused_mut, non_snake_case, clippy::unnecessary_cast, clippy::useless_conversion)]
 
         use arbitrary::{Result, Unstructured};
 
@@ -94,13 +219,21 @@ pub fn module(plan: &Plan, ffi: &Ffi, banner: &str) -> anyhow::Result<String> {
             pub max_ops: usize,
         }
 
-        #(#handle_items)*
-
         /// One call with its fuzz-chosen arguments.
         #[derive(Debug)]
         pub enum Op<'a> {
             #(#variants,)*
             #(#[doc = #destroy_docs] #destroy_variants { index: u8 },)*
+        }
+
+        impl Op<'_> {
+            /// Its kind.
+            pub fn kind(&self) -> OpKind {
+                match self {
+                    #(#op_kinds)*
+                    #(Op::#destroy_variants { .. } => OpKind::#destroy_variants,)*
+                }
+            }
         }
 
         /// The kinds of [`Op`], without arguments.
@@ -117,6 +250,14 @@ pub fn module(plan: &Plan, ffi: &Ffi, banner: &str) -> anyhow::Result<String> {
                     #(#decodes,)*
                     #(OpKind::#destroy_variants => Op::#destroy_variants { index: u.arbitrary()? },)*
                 })
+            }
+
+            /// The C function it calls.
+            pub fn name(self) -> &'static str {
+                match self {
+                    #(OpKind::#kinds => #names,)*
+                    #(OpKind::#destroy_variants => #destroy_names,)*
+                }
             }
         }
 
@@ -145,50 +286,45 @@ pub fn module(plan: &Plan, ffi: &Ffi, banner: &str) -> anyhow::Result<String> {
             run(&decode(data, target));
         }
 
+        /// Once per process, before the first call.
+        fn setup() {
+            #setup_call
+        }
+
         /// Runs `ops` against fresh handles, recording every call.
         pub fn run(ops: &[Op<'_>]) {
-            #setup
+            setup();
             seam_runtime::begin_input();
             seam_runtime::input::reset_budget();
             let mut live = Live::default();
+            let mut produced = seam_runtime::input::Produced::default();
             for (index, op) in ops.iter().enumerate() {
                 seam_runtime::set_op(index);
-                live.apply(op);
-            }
-        }
-
-        /// The live handles of one run and the outputs later calls may consume.
-        #[derive(Default)]
-        pub struct Live {
-            #(#live_fields)*
-            /// Outputs of earlier calls.
-            pub produced: seam_runtime::input::Produced,
-        }
-
-        impl Live {
-            /// Applies one op; ops whose handles are not live are skipped.
-            pub fn apply(&mut self, op: &Op<'_>) {
-                match op {
-                    #(#applies)*
-                    #(#destroy_applies)*
+                let outcome = live.apply(op, &produced);
+                for bytes in &outcome.outputs {
+                    produced.push(bytes);
                 }
             }
         }
 
-        #(#wrappers)*
+        #left
+
+        #diff_items
     };
     let file: syn::File = syn::parse2(tokens).map_err(|e| anyhow::anyhow!("generated code does not parse: {e}"))?;
     Ok(format!("{banner}{}", prettyplease::unparse(&file)))
 }
 
-/// The text of the fuzz target for target `name`, which calls `krate::module::fuzz`.
-pub fn fuzz_target(banner: &str, krate: &str, module: &str, name: &str) -> String {
+/// The text of the fuzz target for target `name`, which calls `krate::module::<entry>`
+/// (`fuzz`, or `fuzz_diff` for a differential twin).
+pub fn fuzz_target(banner: &str, krate: &str, module: &str, name: &str, entry: &str) -> String {
     let (krate, module, target) = (ident(krate), ident(module), constant(name));
+    let entry_id = ident(entry);
     let uses = quote! {
         use libfuzzer_sys::fuzz_target;
-        use #krate::#module::{fuzz, targets};
+        use #krate::#module::{#entry_id, targets};
     };
     let file: syn::File = syn::parse2(uses).expect("a fixed item list parses");
     // prettyplease leaves macro bodies as token soup, so the one macro call is written out.
-    format!("#![no_main]\n{banner}{}\nfuzz_target!(|data: &[u8]| fuzz(data, &targets::{target}));\n", prettyplease::unparse(&file))
+    format!("#![no_main]\n{banner}{}\nfuzz_target!(|data: &[u8]| {entry}(data, &targets::{target}));\n", prettyplease::unparse(&file))
 }

@@ -1,0 +1,178 @@
+//! Differential runs: the same op sequence against two implementations of one API. When their
+//! outcomes for one call differ in a way the contract does not tolerate, [`report`] prints a
+//! divergence block (which op, which call on each side, both outcomes, bytes as a short hex
+//! diff) and the boundary block, then aborts, so libFuzzer keeps the input as a crash artifact
+//! and `seam triage` files it as `Divergence <function>: <what differs>`.
+//!
+//! ```text
+//! ==seam== divergence v1 begin op=3 function=seeded_checksum what=return
+//! ==seam== left side=c ret=1234 outputs=1
+//! ==seam== right side=rust ret=1240 outputs=1
+//! ==seam== output 0 differs at 5: left 68656c6c6f (len 9) right 68656c4c6f (len 9)
+//! ==seam== divergence v1 end
+//! ```
+
+use std::fmt::Write as _;
+
+use crate::block::{print_block, PREFIX};
+
+/// Version of the divergence block format.
+pub const VERSION: u32 = 1;
+
+/// One side's outcome of a call, as the contract compares it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// The return value, after the contract's error-class mapping; `None` when not compared.
+    pub ret: Option<i64>,
+    /// The bytes the call produced, in output order.
+    pub outputs: Vec<Vec<u8>>,
+}
+
+/// What differs between two outcomes, if anything: `"return"`, `"output N"`, or
+/// `"output count"`.
+pub fn difference(left: &Outcome, right: &Outcome) -> Option<String> {
+    if left.ret != right.ret {
+        return Some("return".into());
+    }
+    if left.outputs.len() != right.outputs.len() {
+        return Some("output count".into());
+    }
+    left.outputs.iter().zip(&right.outputs).position(|(a, b)| a != b).map(|i| format!("output {i}"))
+}
+
+/// How a return value is compared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RetRule {
+    /// Equal values.
+    Exact,
+    /// Not compared.
+    Ignore,
+    /// Equal classes: `(name, lo, hi)` ranges; a value in none is its own class.
+    Classes(&'static [(&'static str, i64, i64)]),
+}
+
+/// How one function's outcomes are compared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rule {
+    /// The return value.
+    pub ret: RetRule,
+    /// Whether outputs are compared.
+    pub outputs: bool,
+    /// Differences declared as known and documented (`"return"`, `"output 0"`, ...).
+    pub tolerated: &'static [&'static str],
+}
+
+impl Rule {
+    /// Return value and outputs compared exactly, nothing tolerated.
+    pub const EXACT: Rule = Rule { ret: RetRule::Exact, outputs: true, tolerated: &[] };
+}
+
+fn class_of(rule: RetRule, v: Option<i64>) -> Option<i64> {
+    match (rule, v) {
+        (RetRule::Ignore, _) => None,
+        (RetRule::Classes(classes), Some(v)) => {
+            Some(classes.iter().position(|(_, lo, hi)| (*lo..=*hi).contains(&v)).map_or(v, |i| i64::MIN + i as i64))
+        }
+        (_, v) => v,
+    }
+}
+
+/// The difference `rule` does not tolerate between two outcomes, if any.
+pub fn check(rule: &Rule, left: &Outcome, right: &Outcome) -> Option<String> {
+    let seen = |o: &Outcome| Outcome {
+        ret: class_of(rule.ret, o.ret),
+        outputs: if rule.outputs { o.outputs.clone() } else { Vec::new() },
+    };
+    difference(&seen(left), &seen(right)).filter(|what| !rule.tolerated.contains(&what.as_str()))
+}
+
+/// Bytes shown on each side of the first difference.
+const SHOWN: usize = 16;
+
+/// The hex diff line of two byte strings: the first differing offset and up to 16 bytes from
+/// there on each side.
+pub fn hex_diff(index: usize, left: &[u8], right: &[u8]) -> String {
+    let at = left.iter().zip(right).position(|(a, b)| a != b).unwrap_or(left.len().min(right.len()));
+    let hex = |b: &[u8]| b[at.min(b.len())..b.len().min(at + SHOWN)].iter().fold(String::new(), |mut s, x| {
+        let _ = write!(s, "{x:02x}");
+        s
+    });
+    format!(
+        "output {index} differs at {at}: left {} (len {}) right {} (len {})",
+        hex(left),
+        left.len(),
+        hex(right),
+        right.len()
+    )
+}
+
+fn side_line(role: &str, side: &str, o: &Outcome) -> String {
+    let ret = o.ret.map_or_else(|| "-".to_string(), |r| r.to_string());
+    format!("{PREFIX} {role} side={side} ret={ret} outputs={}", o.outputs.len())
+}
+
+/// The divergence block's lines.
+pub fn block(op: usize, function: &str, what: &str, left: (&str, &Outcome), right: (&str, &Outcome)) -> Vec<String> {
+    let mut lines = vec![
+        format!("{PREFIX} divergence v{VERSION} begin op={op} function={function} what={what}"),
+        side_line("left", left.0, left.1),
+        side_line("right", right.0, right.1),
+    ];
+    for (i, (a, b)) in left.1.outputs.iter().zip(&right.1.outputs).enumerate() {
+        if a != b {
+            lines.push(format!("{PREFIX} {}", hex_diff(i, a, b)));
+        }
+    }
+    lines.push(format!("{PREFIX} divergence v{VERSION} end"));
+    lines
+}
+
+/// Reports a divergence at op `op` in `function` and aborts the process.
+pub fn report(op: usize, function: &str, what: &str, left: (&str, &Outcome), right: (&str, &Outcome)) -> ! {
+    for line in block(op, function, what, left, right) {
+        eprintln!("{line}");
+    }
+    print_block("divergence");
+    std::process::abort()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn differences_are_named() {
+        let a = Outcome { ret: Some(0), outputs: vec![b"abc".to_vec()] };
+        assert_eq!(difference(&a, &a.clone()), None);
+        assert_eq!(difference(&a, &Outcome { ret: Some(-1), ..a.clone() }).as_deref(), Some("return"));
+        assert_eq!(difference(&a, &Outcome { outputs: vec![b"abd".to_vec()], ..a.clone() }).as_deref(), Some("output 0"));
+        assert_eq!(difference(&a, &Outcome { outputs: vec![], ..a.clone() }).as_deref(), Some("output count"));
+    }
+
+    #[test]
+    fn rules_ignore_classes_and_tolerate() {
+        let a = Outcome { ret: Some(-3), outputs: vec![b"x".to_vec()] };
+        let b = Outcome { ret: Some(-5), outputs: vec![b"y".to_vec()] };
+        assert_eq!(check(&Rule::EXACT, &a, &b).as_deref(), Some("return"));
+        let classes = Rule { ret: RetRule::Classes(&[("error", i64::MIN, -1)]), ..Rule::EXACT };
+        assert_eq!(check(&classes, &a, &b).as_deref(), Some("output 0"), "both errors: same class");
+        let ok = Outcome { ret: Some(0), ..a.clone() };
+        assert_eq!(check(&classes, &a, &ok).as_deref(), Some("return"), "an error against a success");
+        let lenient = Rule { ret: RetRule::Ignore, outputs: false, tolerated: &[] };
+        assert_eq!(check(&lenient, &a, &b), None);
+        let tolerant = Rule { tolerated: &["return", "output 0"], ..Rule::EXACT };
+        assert_eq!(check(&tolerant, &a, &b), None, "declared differences are not reported");
+    }
+
+    #[test]
+    fn the_block_shows_both_sides_and_a_hex_diff() {
+        let l = Outcome { ret: Some(9), outputs: vec![b"hello".to_vec()] };
+        let r = Outcome { ret: Some(9), outputs: vec![b"helLo!".to_vec()] };
+        let lines = block(3, "f", "output 0", ("c", &l), ("rust", &r));
+        assert_eq!(lines[0], "==seam== divergence v1 begin op=3 function=f what=output 0");
+        assert_eq!(lines[1], "==seam== left side=c ret=9 outputs=1");
+        assert_eq!(lines[3], "==seam== output 0 differs at 3: left 6c6f (len 5) right 4c6f21 (len 6)");
+        assert_eq!(lines.last().unwrap(), "==seam== divergence v1 end");
+        assert_eq!(hex_diff(0, b"ab", b"abc"), "output 0 differs at 2: left  (len 2) right 63 (len 3)");
+    }
+}
