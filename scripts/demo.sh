@@ -47,6 +47,15 @@ $SEAM triage --fuzzer-arg=-malloc_limit_mb=64 \
   seeded_parse seeded_handoff seeded_adopt seeded_name seeded_header seeded_scale seeded_describe \
   seeded_reserve seeded_rehash seeded_checksum
 
+say "differential: the seeded C library against its Rust port, one op sequence driving both (fixed C build)"
+eval "$($SEAM env --sanitizer address)"
+(cd fuzz && cargo +nightly fuzz build -O --features fixed --target-dir target-fixed seeded_diff_core)
+fixed=fuzz/target-fixed/x86_64-unknown-linux-gnu/release
+rm -rf fuzz/artifacts/seeded_diff_core
+fuzz_one seeded_diff_core "$fixed"
+grep -E '^==seam== (divergence v1 begin|left|right)' "$logs/seeded_diff_core.log" || true
+$SEAM triage --bin seeded_diff_core="$fixed/seeded_diff_core" seeded_diff_core
+
 say "real libraries, onboarded with contracts only: zlib (libz-sys) and Oniguruma (onig_sys)"
 real_logs=triage/fuzz-logs-real
 rm -rf "$real_logs" && mkdir -p "$real_logs"

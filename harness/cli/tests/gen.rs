@@ -142,3 +142,70 @@ fn a_missing_header_is_reported_at_the_contract_line() {
     let e = error_after(|t| t.replace("header = \"demo.h\"", "header = \"nope.h\""));
     assert!(e.starts_with(&format!("DIR/seam.toml:{}:", line_of("header ="))) && e.contains("nope.h does not exist"), "{e}");
 }
+
+const DIFF: &str = r#"
+[diff]
+right = "crate::port"
+sides = ["c", "rust"]
+targets = ["io"]
+
+[diff.compare.demo_put]
+ret = "class"
+classes = { error = [-100, -1] }
+
+[[diff.tolerate]]
+function = "demo_get"
+what = "output 0"
+reason = "the port pads short reads"
+"#;
+
+/// The line (from 1) of `needle` in `text`.
+fn line_in(text: &str, needle: &str) -> usize {
+    text.lines().position(|l| l.contains(needle)).expect("the needle is in the text") + 1
+}
+
+#[test]
+fn a_diff_section_generates_the_second_side_and_its_targets() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(data("demo").join("demo.h"), tmp.path().join("demo.h")).unwrap();
+    let text = std::fs::read_to_string(data("demo").join("seam.toml")).unwrap() + DIFF;
+    std::fs::write(tmp.path().join("seam.toml"), text).unwrap();
+    let g = generate(&tmp.path().join("seam.toml"), &opts(tmp.path())).unwrap();
+    assert_eq!(g.targets, ["demo_all", "demo_io", "demo_diff_io"]);
+    let module = &g.files[0].contents;
+    for needle in [
+        "pub mod right {",
+        "use crate::port as ffi;",
+        "\"rust::demo_put\"",
+        "&[(\"error\", -100i64, -1i64)]",
+        "tolerated: &[\"output 0\"]",
+        "pub fn fuzz_diff(data: &[u8], target: &Target)",
+    ] {
+        assert!(module.contains(needle), "generated module lacks `{needle}`");
+    }
+    assert!(g.files[3].contents.contains("fuzz_diff(data, &targets::IO)"), "{}", g.files[3].contents);
+}
+
+/// Generates the demo contract with `[diff]` edited by `edit`; returns the error and the text.
+fn diff_error(edit: impl Fn(&str) -> String) -> (String, String) {
+    let base = std::fs::read_to_string(data("demo").join("seam.toml")).unwrap() + DIFF;
+    let text = edit(&base);
+    let e = error_after(|_| text.clone());
+    (e, text)
+}
+
+#[test]
+fn a_malformed_diff_section_is_reported_at_its_line() {
+    let (e, t) = diff_error(|t| t.replace("targets = [\"io\"]", "targets = [\"oi\"]"));
+    assert!(e.starts_with(&format!("DIR/seam.toml:{}:", line_in(&t, "targets = [\"oi\"]"))) && e.contains("[diff]: no target `oi`"), "{e}");
+    let (e, t) = diff_error(|t| t.replace("what = \"output 0\"", "what = \"outputs\""));
+    assert!(e.starts_with(&format!("DIR/seam.toml:{}:", line_in(&t, "what = \"outputs\""))) && e.contains("unknown difference `outputs`"), "{e}");
+    let (e, t) = diff_error(|t| t.replace("reason = \"the port pads short reads\"", "reason = \"\""));
+    assert!(e.starts_with(&format!("DIR/seam.toml:{}:", line_in(&t, "reason = \"\""))) && e.contains("needs its reason"), "{e}");
+    let (e, t) = diff_error(|t| t.replace("ret = \"class\"", "ret = \"classy\""));
+    assert!(e.starts_with(&format!("DIR/seam.toml:{}:", line_in(&t, "ret = \"classy\""))) && e.contains("unknown comparison `classy`"), "{e}");
+    let (e, t) = diff_error(|t| t.replace("[diff.compare.demo_put]", "[diff.compare.demo_putt]"));
+    assert!(e.starts_with(&format!("DIR/seam.toml:{}:", line_in(&t, "[diff.compare.demo_putt]"))) && e.contains("`demo_putt` is not a function"), "{e}");
+    let (e, t) = diff_error(|t| t.replace("right = \"crate::port\"", "right = \"crate::\""));
+    assert!(e.starts_with(&format!("DIR/seam.toml:{}:", line_in(&t, "right = "))) && e.contains("not a Rust path"), "{e}");
+}

@@ -88,7 +88,11 @@ fn c_entry(stack: &[Frame]) -> Option<&str> {
 pub fn attribute(report: &Report, boundary: Option<&Boundary>) -> Attribution {
     let stack = if report.leaks.is_empty() { &report.stack } else { &report.leaks[0].stack };
     let frame = meaningful(stack).next().cloned();
-    let entry = c_entry(stack);
+    // A divergence names its function itself (the first side's call, the C name).
+    let diverged = (report.tool == crate::model::Tool::Divergence)
+        .then(|| report.message.as_deref().and_then(|m| m.split(": ").next()))
+        .flatten();
+    let entry = diverged.or_else(|| c_entry(stack));
     let call = boundary.and_then(|b| choose_call(b, report, entry));
     let in_progress = call.is_some_and(|c| c.state == crate::boundary::CallState::InProgress);
     let no_c_frame = !meaningful(stack).any(|f| is_c_frame(f) == Some(true));
@@ -124,7 +128,7 @@ fn choose_call<'a>(b: &'a Boundary, report: &Report, entry: Option<&str>) -> Opt
             return Some(call);
         }
     }
-    if let Some(cur) = b.in_progress() {
+    if let Some(cur) = b.in_progress().filter(|_| report.tool != crate::model::Tool::Divergence) {
         return Some(cur);
     }
     if let Some(entry) = entry {

@@ -30,6 +30,7 @@ pub struct GenOptions {
 }
 
 /// What one contract generates.
+#[derive(Debug)]
 pub struct Generated {
     /// The files, with their intended contents.
     pub files: Vec<GeneratedFile>,

@@ -2,6 +2,7 @@
 // Do not edit: change the contract and run `seam gen tests/data/gen/demo/seam.toml`.
 #![allow(
     unused_unsafe,
+    unused_mut,
     non_snake_case,
     clippy::unnecessary_cast,
     clippy::useless_conversion
@@ -17,38 +18,6 @@ pub struct Target {
     pub kinds: &'static [OpKind],
     /// Most ops per input.
     pub max_ops: usize,
-}
-/// A live `demo` handle (`demo`), ended with `demo_free` when dropped.
-#[allow(dead_code)]
-pub struct Demo {
-    raw: *mut ffi::demo,
-    id: u32,
-    state: u8,
-    keep: Vec<std::rc::Rc<dyn std::any::Any>>,
-}
-impl Demo {
-    fn wrap(raw: *mut ffi::demo) -> Self {
-        Demo {
-            raw,
-            id: seam_runtime::next_handle(),
-            state: 0,
-            keep: Vec::new(),
-        }
-    }
-    /// Its id in the boundary recorder.
-    pub fn id(&self) -> u32 {
-        self.id
-    }
-}
-impl Drop for Demo {
-    fn drop(&mut self) {
-        let call = seam_runtime::enter(
-            "demo_free",
-            &[seam_runtime::Arg::handle("d", self.id)],
-        );
-        unsafe { ffi::demo_free(self.raw as _) };
-        call.done();
-    }
 }
 /// One call with its fuzz-chosen arguments.
 #[derive(Debug)]
@@ -67,6 +36,20 @@ pub enum Op<'a> {
     DemoFind { d: u8, needle: seam_runtime::input::Bytes<'a> },
     /// Ends a live `demo` handle with `demo_free`.
     DestroyDemo { index: u8 },
+}
+impl Op<'_> {
+    /// Its kind.
+    pub fn kind(&self) -> OpKind {
+        match self {
+            Op::DemoNew { .. } => OpKind::DemoNew,
+            Op::DemoPut { .. } => OpKind::DemoPut,
+            Op::DemoGet { .. } => OpKind::DemoGet,
+            Op::DemoDump { .. } => OpKind::DemoDump,
+            Op::DemoInfoGet { .. } => OpKind::DemoInfoGet,
+            Op::DemoFind { .. } => OpKind::DemoFind,
+            Op::DestroyDemo { .. } => OpKind::DestroyDemo,
+        }
+    }
 }
 /// The kinds of [`Op`], without arguments.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,6 +114,18 @@ impl OpKind {
             },
         )
     }
+    /// The C function it calls.
+    pub fn name(self) -> &'static str {
+        match self {
+            OpKind::DemoNew => "demo_new",
+            OpKind::DemoPut => "demo_put",
+            OpKind::DemoGet => "demo_get",
+            OpKind::DemoDump => "demo_dump",
+            OpKind::DemoInfoGet => "demo_info_get",
+            OpKind::DemoFind => "demo_find",
+            OpKind::DestroyDemo => "demo_free",
+        }
+    }
 }
 /// The fuzz targets.
 pub mod targets {
@@ -171,77 +166,133 @@ pub fn decode<'a>(data: &'a [u8], target: &Target) -> Vec<Op<'a>> {
 pub fn fuzz(data: &[u8], target: &Target) {
     run(&decode(data, target));
 }
+/// Once per process, before the first call.
+fn setup() {}
 /// Runs `ops` against fresh handles, recording every call.
 pub fn run(ops: &[Op<'_>]) {
+    setup();
     seam_runtime::begin_input();
     seam_runtime::input::reset_budget();
     let mut live = Live::default();
+    let mut produced = seam_runtime::input::Produced::default();
     for (index, op) in ops.iter().enumerate() {
         seam_runtime::set_op(index);
-        live.apply(op);
+        let outcome = live.apply(op, &produced);
+        for bytes in &outcome.outputs {
+            produced.push(bytes);
+        }
     }
 }
-/// The live handles of one run and the outputs later calls may consume.
+/// A live `demo` handle (`demo`), ended with `demo_free` when dropped.
+#[allow(dead_code)]
+pub struct Demo {
+    raw: *mut ffi::demo,
+    id: u32,
+    state: u8,
+    keep: Vec<std::rc::Rc<dyn std::any::Any>>,
+}
+impl Demo {
+    fn wrap(raw: *mut ffi::demo) -> Self {
+        Demo {
+            raw,
+            id: seam_runtime::next_handle(),
+            state: 0,
+            keep: Vec::new(),
+        }
+    }
+    /// Its id in the boundary recorder.
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+}
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let call = seam_runtime::enter(
+            "demo_free",
+            &[seam_runtime::Arg::handle("d", self.id)],
+        );
+        unsafe { ffi::demo_free(self.raw as _) };
+        call.done();
+    }
+}
+/// The live handles of one run.
 #[derive(Default)]
 pub struct Live {
     /// Live `demo` handles, at most 4.
     pub demo: Vec<Demo>,
-    /// Outputs of earlier calls.
-    pub produced: seam_runtime::input::Produced,
 }
 impl Live {
-    /// Applies one op; ops whose handles are not live are skipped.
-    pub fn apply(&mut self, op: &Op<'_>) {
+    /// Applies one op, reading earlier outputs from `feed`; ops whose handles are not
+    /// live are skipped. Returns what the call returned and produced.
+    pub fn apply(
+        &mut self,
+        op: &Op<'_>,
+        feed: &seam_runtime::input::Produced,
+    ) -> seam_runtime::diverge::Outcome {
         match op {
             Op::DemoNew { mode } => {
                 let out = demo_new(*mode);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(i64::from(out.is_some()));
                 if let Some(h) = out {
                     self.demo.push(h);
                 }
+                outcome
             }
             Op::DemoPut { d, data } => {
                 let Some(d) = seam_runtime::input::pick(&mut self.demo, *d) else {
-                    return
+                    return seam_runtime::diverge::Outcome::default()
                 };
-                let out = demo_put(d, data.get(&self.produced));
-                std::hint::black_box(&out);
+                let out = demo_put(d, data.get(feed));
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::DemoGet { d, out_cap } => {
                 let Some(d) = seam_runtime::input::pick(&mut self.demo, *d) else {
-                    return
+                    return seam_runtime::diverge::Outcome::default()
                 };
                 let out = demo_get(d, *out_cap);
-                std::hint::black_box(&out.0);
-                self.produced.push(&out.1);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out.0 as i64);
+                outcome.outputs.push(out.1);
+                outcome
             }
             Op::DemoDump { d } => {
                 let Some(d) = seam_runtime::input::pick(&mut self.demo, *d) else {
-                    return
+                    return seam_runtime::diverge::Outcome::default()
                 };
                 let out = demo_dump(d);
-                std::hint::black_box(&out.0);
-                self.produced.push(&out.1);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out.0 as i64);
+                outcome.outputs.push(out.1);
+                outcome
             }
             Op::DemoInfoGet { d } => {
                 let Some(d) = seam_runtime::input::pick(&mut self.demo, *d) else {
-                    return
+                    return seam_runtime::diverge::Outcome::default()
                 };
                 let out = demo_info_get(d);
-                std::hint::black_box(&out.0);
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out.0 as i64);
                 std::hint::black_box(&out.1);
+                outcome
             }
             Op::DemoFind { d, needle } => {
                 let Some(d) = seam_runtime::input::pick(&mut self.demo, *d) else {
-                    return
+                    return seam_runtime::diverge::Outcome::default()
                 };
-                let out = demo_find(d, needle.get(&self.produced));
-                std::hint::black_box(&out);
+                let out = demo_find(d, needle.get(feed));
+                let mut outcome = seam_runtime::diverge::Outcome::default();
+                outcome.ret = Some(out as i64);
+                outcome
             }
             Op::DestroyDemo { index } => {
                 if !self.demo.is_empty() {
                     let i = usize::from(*index) % self.demo.len();
                     drop(self.demo.swap_remove(i));
                 }
+                seam_runtime::diverge::Outcome::default()
             }
         }
     }
