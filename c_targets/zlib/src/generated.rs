@@ -741,29 +741,25 @@ pub enum Op<'a> {
     /// `zlibCompileFlags`.
     ZlibCompileFlags,
     /// `compress`.
-    Compress {
-        dest_cap: usize,
-        dest_on: bool,
-        source: Option<seam_runtime::input::Recipe<'a>>,
-    },
+    Compress { dest_cap: usize, dest_on: bool, source: seam_runtime::input::Recipe<'a> },
     /// `compress_z`.
     CompressZ {
         dest_cap: usize,
         dest_on: bool,
-        source: Option<seam_runtime::input::Recipe<'a>>,
+        source: seam_runtime::input::Recipe<'a>,
     },
     /// `compress2`.
     Compress2 {
         dest_cap: usize,
         dest_on: bool,
-        source: Option<seam_runtime::input::Recipe<'a>>,
+        source: seam_runtime::input::Recipe<'a>,
         level: i32,
     },
     /// `compress2_z`.
     Compress2Z {
         dest_cap: usize,
         dest_on: bool,
-        source: Option<seam_runtime::input::Recipe<'a>>,
+        source: seam_runtime::input::Recipe<'a>,
         level: i32,
     },
     /// `compressBound`.
@@ -1267,33 +1263,21 @@ impl OpKind {
                     Op::Compress {
                         dest_cap: seam_runtime::input::capacity(u, 1100000usize)?,
                         dest_on: u.arbitrary::<bool>()?,
-                        source: if u.arbitrary::<bool>()? {
-                            Some(seam_runtime::input::Recipe::decode(u, 1048576usize)?)
-                        } else {
-                            None
-                        },
+                        source: seam_runtime::input::Recipe::decode(u, 1048576usize)?,
                     }
                 }
                 OpKind::CompressZ => {
                     Op::CompressZ {
                         dest_cap: seam_runtime::input::capacity(u, 1100000usize)?,
                         dest_on: u.arbitrary::<bool>()?,
-                        source: if u.arbitrary::<bool>()? {
-                            Some(seam_runtime::input::Recipe::decode(u, 1048576usize)?)
-                        } else {
-                            None
-                        },
+                        source: seam_runtime::input::Recipe::decode(u, 1048576usize)?,
                     }
                 }
                 OpKind::Compress2 => {
                     Op::Compress2 {
                         dest_cap: seam_runtime::input::capacity(u, 1100000usize)?,
                         dest_on: u.arbitrary::<bool>()?,
-                        source: if u.arbitrary::<bool>()? {
-                            Some(seam_runtime::input::Recipe::decode(u, 1048576usize)?)
-                        } else {
-                            None
-                        },
+                        source: seam_runtime::input::Recipe::decode(u, 1048576usize)?,
                         level: u.int_in_range((-1 as i32)..=(9 as i32))?,
                     }
                 }
@@ -1301,11 +1285,7 @@ impl OpKind {
                     Op::Compress2Z {
                         dest_cap: seam_runtime::input::capacity(u, 1100000usize)?,
                         dest_on: u.arbitrary::<bool>()?,
-                        source: if u.arbitrary::<bool>()? {
-                            Some(seam_runtime::input::Recipe::decode(u, 1048576usize)?)
-                        } else {
-                            None
-                        },
+                        source: seam_runtime::input::Recipe::decode(u, 1048576usize)?,
                         level: u.int_in_range((-1 as i32)..=(9 as i32))?,
                     }
                 }
@@ -1385,7 +1365,7 @@ impl OpKind {
                 }
                 OpKind::Adler32 => {
                     Op::Adler32 {
-                        adler: u.arbitrary::<u64>()?,
+                        adler: u.int_in_range((0 as u64)..=(4294967295 as u64))?,
                         buf: if u.arbitrary::<bool>()? {
                             Some(seam_runtime::input::Recipe::decode(u, 1048576usize)?)
                         } else {
@@ -1395,7 +1375,7 @@ impl OpKind {
                 }
                 OpKind::Adler32Z => {
                     Op::Adler32Z {
-                        adler: u.arbitrary::<u64>()?,
+                        adler: u.int_in_range((0 as u64)..=(4294967295 as u64))?,
                         buf: if u.arbitrary::<bool>()? {
                             Some(seam_runtime::input::Recipe::decode(u, 1048576usize)?)
                         } else {
@@ -1405,7 +1385,7 @@ impl OpKind {
                 }
                 OpKind::Crc32 => {
                     Op::Crc32 {
-                        crc: u.arbitrary::<u64>()?,
+                        crc: u.int_in_range((0 as u64)..=(4294967295 as u64))?,
                         buf: if u.arbitrary::<bool>()? {
                             Some(seam_runtime::input::Recipe::decode(u, 1048576usize)?)
                         } else {
@@ -1415,7 +1395,7 @@ impl OpKind {
                 }
                 OpKind::Crc32Z => {
                     Op::Crc32Z {
-                        crc: u.arbitrary::<u64>()?,
+                        crc: u.int_in_range((0 as u64)..=(4294967295 as u64))?,
                         buf: if u.arbitrary::<bool>()? {
                             Some(seam_runtime::input::Recipe::decode(u, 1048576usize)?)
                         } else {
@@ -1532,15 +1512,15 @@ impl OpKind {
                 }
                 OpKind::Adler32Combine64 => {
                     Op::Adler32Combine64 {
-                        arg1: u.arbitrary::<u64>()?,
-                        arg2: u.arbitrary::<u64>()?,
+                        arg1: u.int_in_range((0 as u64)..=(4294967295 as u64))?,
+                        arg2: u.int_in_range((0 as u64)..=(4294967295 as u64))?,
                         arg3: u.arbitrary::<i64>()?,
                     }
                 }
                 OpKind::Crc32Combine64 => {
                     Op::Crc32Combine64 {
-                        arg1: u.arbitrary::<u64>()?,
-                        arg2: u.arbitrary::<u64>()?,
+                        arg1: u.int_in_range((0 as u64)..=(4294967295 as u64))?,
+                        arg2: u.int_in_range((0 as u64)..=(4294967295 as u64))?,
                         arg3: u.arbitrary::<i64>()?,
                     }
                 }
@@ -1551,15 +1531,15 @@ impl OpKind {
                 }
                 OpKind::Adler32Combine => {
                     Op::Adler32Combine {
-                        arg1: u.arbitrary::<u64>()?,
-                        arg2: u.arbitrary::<u64>()?,
+                        arg1: u.int_in_range((0 as u64)..=(4294967295 as u64))?,
+                        arg2: u.int_in_range((0 as u64)..=(4294967295 as u64))?,
                         arg3: u.arbitrary::<i64>()?,
                     }
                 }
                 OpKind::Crc32Combine => {
                     Op::Crc32Combine {
-                        arg1: u.arbitrary::<u64>()?,
-                        arg2: u.arbitrary::<u64>()?,
+                        arg1: u.int_in_range((0 as u64)..=(4294967295 as u64))?,
+                        arg2: u.int_in_range((0 as u64)..=(4294967295 as u64))?,
                         arg3: u.arbitrary::<i64>()?,
                     }
                 }
@@ -1857,6 +1837,31 @@ pub mod targets {
             OpKind::DestroyDeflate,
             OpKind::DestroyInflate,
             OpKind::DestroyInflateBack,
+        ],
+        max_ops: 64usize,
+    };
+    /// Fuzz target `zlib_streams`.
+    pub const STREAMS: Target = Target {
+        kinds: &[
+            OpKind::Deflate,
+            OpKind::Inflate,
+            OpKind::DeflateSetDictionary,
+            OpKind::DeflateGetDictionary,
+            OpKind::DeflateReset,
+            OpKind::DeflateParams,
+            OpKind::DeflateSetHeader,
+            OpKind::InflateSetDictionary,
+            OpKind::InflateSync,
+            OpKind::InflateReset2,
+            OpKind::InflateGetHeader,
+            OpKind::Compress2,
+            OpKind::Uncompress2,
+            OpKind::DeflateInit,
+            OpKind::InflateInit,
+            OpKind::DeflateInit2,
+            OpKind::InflateInit2,
+            OpKind::DestroyDeflate,
+            OpKind::DestroyInflate,
         ],
         max_ops: 64usize,
     };
@@ -2316,42 +2321,32 @@ impl Live {
                 outcome
             }
             Op::Compress { dest_cap, dest_on, source } => {
-                let source_built = source.as_ref().map(|r| r.build());
-                let out = compress(*dest_cap, *dest_on, source_built.as_deref());
+                let source_built = source.build();
+                let out = compress(*dest_cap, *dest_on, &source_built);
                 let mut outcome = seam_runtime::diverge::Outcome::default();
                 outcome.ret = Some(out.0 as i64);
                 outcome.outputs.push(out.1);
                 outcome
             }
             Op::CompressZ { dest_cap, dest_on, source } => {
-                let source_built = source.as_ref().map(|r| r.build());
-                let out = compress_z(*dest_cap, *dest_on, source_built.as_deref());
+                let source_built = source.build();
+                let out = compress_z(*dest_cap, *dest_on, &source_built);
                 let mut outcome = seam_runtime::diverge::Outcome::default();
                 outcome.ret = Some(out.0 as i64);
                 outcome.outputs.push(out.1);
                 outcome
             }
             Op::Compress2 { dest_cap, dest_on, source, level } => {
-                let source_built = source.as_ref().map(|r| r.build());
-                let out = compress2(
-                    *dest_cap,
-                    *dest_on,
-                    source_built.as_deref(),
-                    *level,
-                );
+                let source_built = source.build();
+                let out = compress2(*dest_cap, *dest_on, &source_built, *level);
                 let mut outcome = seam_runtime::diverge::Outcome::default();
                 outcome.ret = Some(out.0 as i64);
                 outcome.outputs.push(out.1);
                 outcome
             }
             Op::Compress2Z { dest_cap, dest_on, source, level } => {
-                let source_built = source.as_ref().map(|r| r.build());
-                let out = compress2_z(
-                    *dest_cap,
-                    *dest_on,
-                    source_built.as_deref(),
-                    *level,
-                );
+                let source_built = source.build();
+                let out = compress2_z(*dest_cap, *dest_on, &source_built, *level);
                 let mut outcome = seam_runtime::diverge::Outcome::default();
                 outcome.ret = Some(out.0 as i64);
                 outcome.outputs.push(out.1);
@@ -3289,30 +3284,22 @@ pub fn zlibCompileFlags() -> u64 {
 }
 /// Calls `compress` as the contract allows, recording the call.
 #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
-pub fn compress(
-    dest_cap: usize,
-    dest_on: bool,
-    source: Option<&[u8]>,
-) -> (i32, Vec<u8>) {
+pub fn compress(dest_cap: usize, dest_on: bool, source: &[u8]) -> (i32, Vec<u8>) {
     let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
     let mut dest_capv = dest_cap as u64;
     let call = seam_runtime::enter(
         "compress",
         &[
             seam_runtime::Arg::unsigned("destLen", dest_cap as u64),
-            seam_runtime::Arg::unsigned("sourceLen", source.unwrap_or(&[]).len() as u64),
+            seam_runtime::Arg::unsigned("sourceLen", source.len() as u64),
         ],
     );
     let ret = unsafe {
         ffi::compress(
             (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() }) as _,
             &mut dest_capv as *mut _ as _,
-            if source.is_some() {
-                seam_runtime::input::as_ptr(source.unwrap_or(&[]))
-            } else {
-                std::ptr::null()
-            } as _,
-            source.unwrap_or(&[]).len() as _,
+            seam_runtime::input::as_ptr(source) as _,
+            source.len() as _,
         )
     } as i32;
     call.returned(ret as i64);
@@ -3325,30 +3312,22 @@ pub fn compress(
 }
 /// Calls `compress_z` as the contract allows, recording the call.
 #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
-pub fn compress_z(
-    dest_cap: usize,
-    dest_on: bool,
-    source: Option<&[u8]>,
-) -> (i32, Vec<u8>) {
+pub fn compress_z(dest_cap: usize, dest_on: bool, source: &[u8]) -> (i32, Vec<u8>) {
     let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
     let mut dest_capv = dest_cap as u64;
     let call = seam_runtime::enter(
         "compress_z",
         &[
             seam_runtime::Arg::unsigned("destLen", dest_cap as u64),
-            seam_runtime::Arg::unsigned("sourceLen", source.unwrap_or(&[]).len() as u64),
+            seam_runtime::Arg::unsigned("sourceLen", source.len() as u64),
         ],
     );
     let ret = unsafe {
         ffi::compress_z(
             (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() }) as _,
             &mut dest_capv as *mut _ as _,
-            if source.is_some() {
-                seam_runtime::input::as_ptr(source.unwrap_or(&[]))
-            } else {
-                std::ptr::null()
-            } as _,
-            source.unwrap_or(&[]).len() as _,
+            seam_runtime::input::as_ptr(source) as _,
+            source.len() as _,
         )
     } as i32;
     call.returned(ret as i64);
@@ -3364,7 +3343,7 @@ pub fn compress_z(
 pub fn compress2(
     dest_cap: usize,
     dest_on: bool,
-    source: Option<&[u8]>,
+    source: &[u8],
     level: i32,
 ) -> (i32, Vec<u8>) {
     let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
@@ -3373,7 +3352,7 @@ pub fn compress2(
         "compress2",
         &[
             seam_runtime::Arg::unsigned("destLen", dest_cap as u64),
-            seam_runtime::Arg::unsigned("sourceLen", source.unwrap_or(&[]).len() as u64),
+            seam_runtime::Arg::unsigned("sourceLen", source.len() as u64),
             seam_runtime::Arg::signed("level", level as i64),
         ],
     );
@@ -3381,12 +3360,8 @@ pub fn compress2(
         ffi::compress2(
             (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() }) as _,
             &mut dest_capv as *mut _ as _,
-            if source.is_some() {
-                seam_runtime::input::as_ptr(source.unwrap_or(&[]))
-            } else {
-                std::ptr::null()
-            } as _,
-            source.unwrap_or(&[]).len() as _,
+            seam_runtime::input::as_ptr(source) as _,
+            source.len() as _,
             level as _,
         )
     } as i32;
@@ -3403,7 +3378,7 @@ pub fn compress2(
 pub fn compress2_z(
     dest_cap: usize,
     dest_on: bool,
-    source: Option<&[u8]>,
+    source: &[u8],
     level: i32,
 ) -> (i32, Vec<u8>) {
     let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
@@ -3412,7 +3387,7 @@ pub fn compress2_z(
         "compress2_z",
         &[
             seam_runtime::Arg::unsigned("destLen", dest_cap as u64),
-            seam_runtime::Arg::unsigned("sourceLen", source.unwrap_or(&[]).len() as u64),
+            seam_runtime::Arg::unsigned("sourceLen", source.len() as u64),
             seam_runtime::Arg::signed("level", level as i64),
         ],
     );
@@ -3420,12 +3395,8 @@ pub fn compress2_z(
         ffi::compress2_z(
             (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() }) as _,
             &mut dest_capv as *mut _ as _,
-            if source.is_some() {
-                seam_runtime::input::as_ptr(source.unwrap_or(&[]))
-            } else {
-                std::ptr::null()
-            } as _,
-            source.unwrap_or(&[]).len() as _,
+            seam_runtime::input::as_ptr(source) as _,
+            source.len() as _,
             level as _,
         )
     } as i32;
@@ -3715,7 +3686,7 @@ pub fn crc32_combine_op(crc1: u64, crc2: u64) -> u64 {
         ffi::crc32_combine_op(
             crc1 as _,
             crc2 as _,
-            (ffi::crc32_combine_gen(crc2 as _)) as _,
+            (ffi::crc32_combine_gen((crc2 & 0xffff_ffff) as _)) as _,
         )
     } as u64;
     call.returned(ret as i64);
@@ -4075,4 +4046,1952 @@ pub fn inflateCodesUsed(arg1: &mut Inflate) -> u64 {
     let ret = unsafe { ffi::inflateCodesUsed(arg1.raw as _) } as u64;
     call.returned(ret as i64);
     ret
+}
+/// The second side (`zlib-rs`): `libz_rs_sys`, driven by the same ops.
+pub mod right {
+    #![allow(unused_imports)]
+    use super::{Op, OpKind};
+    use libz_rs_sys as ffi;
+    /// A live `z_stream` handle (`deflate`), ended with `deflateEnd` when dropped.
+    #[allow(dead_code)]
+    pub struct Deflate {
+        raw: *mut ffi::z_stream,
+        id: u32,
+        state: u8,
+        keep: Vec<std::rc::Rc<dyn std::any::Any>>,
+    }
+    impl Deflate {
+        fn wrap(raw: *mut ffi::z_stream) -> Self {
+            Deflate {
+                raw,
+                id: seam_runtime::next_handle(),
+                state: 0,
+                keep: Vec::new(),
+            }
+        }
+        /// Its id in the boundary recorder.
+        pub fn id(&self) -> u32 {
+            self.id
+        }
+    }
+    impl Drop for Deflate {
+        fn drop(&mut self) {
+            let call = seam_runtime::enter(
+                "zlib-rs::deflateEnd",
+                &[seam_runtime::Arg::handle("strm", self.id)],
+            );
+            let ret = unsafe { ffi::deflateEnd(self.raw as _) };
+            call.returned(ret as i64);
+            unsafe { seam_runtime::handle::free_zeroed(self.raw) };
+        }
+    }
+    /// A live `z_stream` handle (`inflate`), ended with `inflateEnd` when dropped.
+    #[allow(dead_code)]
+    pub struct Inflate {
+        raw: *mut ffi::z_stream,
+        id: u32,
+        state: u8,
+        keep: Vec<std::rc::Rc<dyn std::any::Any>>,
+    }
+    impl Inflate {
+        fn wrap(raw: *mut ffi::z_stream) -> Self {
+            Inflate {
+                raw,
+                id: seam_runtime::next_handle(),
+                state: 0,
+                keep: Vec::new(),
+            }
+        }
+        /// Its id in the boundary recorder.
+        pub fn id(&self) -> u32 {
+            self.id
+        }
+    }
+    impl Drop for Inflate {
+        fn drop(&mut self) {
+            let call = seam_runtime::enter(
+                "zlib-rs::inflateEnd",
+                &[seam_runtime::Arg::handle("strm", self.id)],
+            );
+            let ret = unsafe { ffi::inflateEnd(self.raw as _) };
+            call.returned(ret as i64);
+            unsafe { seam_runtime::handle::free_zeroed(self.raw) };
+        }
+    }
+    /// The live handles of one run.
+    #[derive(Default)]
+    pub struct Live {
+        /// Live `deflate` handles, at most 4.
+        pub deflate: Vec<Deflate>,
+        /// Live `inflate` handles, at most 4.
+        pub inflate: Vec<Inflate>,
+    }
+    impl Live {
+        /// Applies one op, reading earlier outputs from `feed`; ops whose handles are not
+        /// live are skipped. Returns what the call returned and produced.
+        pub fn apply(
+            &mut self,
+            op: &Op<'_>,
+            feed: &seam_runtime::input::Produced,
+        ) -> seam_runtime::diverge::Outcome {
+            match op {
+                Op::Deflate { strm, strm_next_in, strm_next_out_cap, flush } => {
+                    let Some(strm) = seam_runtime::input::pick(&mut self.deflate, *strm)
+                    else { return seam_runtime::diverge::Outcome::default() };
+                    let strm_next_in_built = strm_next_in.as_ref().map(|r| r.build());
+                    let out = deflate(
+                        strm,
+                        strm_next_in_built.as_deref(),
+                        *strm_next_out_cap,
+                        *flush,
+                    );
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out.0 as i64);
+                    outcome.outputs.push(out.1);
+                    outcome
+                }
+                Op::Inflate { strm, strm_next_in, strm_next_out_cap, flush } => {
+                    let Some(strm) = seam_runtime::input::pick(&mut self.inflate, *strm)
+                    else { return seam_runtime::diverge::Outcome::default() };
+                    let out = inflate(
+                        strm,
+                        strm_next_in.as_ref().map(|b| b.get(feed)),
+                        *strm_next_out_cap,
+                        *flush,
+                    );
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out.0 as i64);
+                    outcome.outputs.push(out.1);
+                    outcome
+                }
+                Op::DeflateSetDictionary { strm, dictionary } => {
+                    let Some(strm) = seam_runtime::input::pick(&mut self.deflate, *strm)
+                    else { return seam_runtime::diverge::Outcome::default() };
+                    let out = deflateSetDictionary(
+                        strm,
+                        dictionary.as_ref().map(|b| b.get(feed)),
+                    );
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out as i64);
+                    outcome
+                }
+                Op::DeflateGetDictionary { strm, dictionary_on } => {
+                    let Some(strm) = seam_runtime::input::pick(&mut self.deflate, *strm)
+                    else { return seam_runtime::diverge::Outcome::default() };
+                    let out = deflateGetDictionary(strm, *dictionary_on);
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out.0 as i64);
+                    outcome.outputs.push(out.1);
+                    outcome
+                }
+                Op::DeflateReset { strm } => {
+                    let Some(strm) = seam_runtime::input::pick(&mut self.deflate, *strm)
+                    else { return seam_runtime::diverge::Outcome::default() };
+                    let out = deflateReset(strm);
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out as i64);
+                    outcome
+                }
+                Op::DeflateParams {
+                    strm,
+                    strm_next_in,
+                    strm_next_out_cap,
+                    level,
+                    strategy,
+                } => {
+                    let Some(strm) = seam_runtime::input::pick(&mut self.deflate, *strm)
+                    else { return seam_runtime::diverge::Outcome::default() };
+                    let strm_next_in_built = strm_next_in.as_ref().map(|r| r.build());
+                    let out = deflateParams(
+                        strm,
+                        strm_next_in_built.as_deref(),
+                        *strm_next_out_cap,
+                        *level,
+                        *strategy,
+                    );
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out.0 as i64);
+                    outcome.outputs.push(out.1);
+                    outcome
+                }
+                Op::DeflateSetHeader { strm, head_extra, head_name, head_comment } => {
+                    let Some(strm) = seam_runtime::input::pick(&mut self.deflate, *strm)
+                    else { return seam_runtime::diverge::Outcome::default() };
+                    if ![0u8].contains(&strm.state) {
+                        return seam_runtime::diverge::Outcome::default();
+                    }
+                    let out = deflateSetHeader(
+                        strm,
+                        head_extra.as_ref().map(|b| b.get(feed)),
+                        head_name.as_ref().map(|b| b.get(feed)),
+                        head_comment.as_ref().map(|b| b.get(feed)),
+                    );
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out as i64);
+                    outcome
+                }
+                Op::InflateSetDictionary { strm, dictionary } => {
+                    let Some(strm) = seam_runtime::input::pick(&mut self.inflate, *strm)
+                    else { return seam_runtime::diverge::Outcome::default() };
+                    let out = inflateSetDictionary(strm, dictionary.get(feed));
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out as i64);
+                    outcome
+                }
+                Op::InflateSync { strm, strm_next_in } => {
+                    let Some(strm) = seam_runtime::input::pick(&mut self.inflate, *strm)
+                    else { return seam_runtime::diverge::Outcome::default() };
+                    let out = inflateSync(strm, strm_next_in.get(feed));
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out as i64);
+                    outcome
+                }
+                Op::InflateReset2 { strm, windowBits } => {
+                    let Some(strm) = seam_runtime::input::pick(&mut self.inflate, *strm)
+                    else { return seam_runtime::diverge::Outcome::default() };
+                    let out = inflateReset2(strm, *windowBits);
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out as i64);
+                    outcome
+                }
+                Op::InflateGetHeader {
+                    strm,
+                    head_extra_cap,
+                    head_name_cap,
+                    head_comment_cap,
+                } => {
+                    let Some(strm) = seam_runtime::input::pick(&mut self.inflate, *strm)
+                    else { return seam_runtime::diverge::Outcome::default() };
+                    let out = inflateGetHeader(
+                        strm,
+                        *head_extra_cap,
+                        *head_name_cap,
+                        *head_comment_cap,
+                    );
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out as i64);
+                    outcome
+                }
+                Op::Compress { dest_cap, dest_on, source } => {
+                    let source_built = source.build();
+                    let out = compress(*dest_cap, *dest_on, &source_built);
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out.0 as i64);
+                    outcome.outputs.push(out.1);
+                    outcome
+                }
+                Op::CompressZ { dest_cap, dest_on, source } => {
+                    let source_built = source.build();
+                    let out = compress_z(*dest_cap, *dest_on, &source_built);
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out.0 as i64);
+                    outcome.outputs.push(out.1);
+                    outcome
+                }
+                Op::Compress2 { dest_cap, dest_on, source, level } => {
+                    let source_built = source.build();
+                    let out = compress2(*dest_cap, *dest_on, &source_built, *level);
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out.0 as i64);
+                    outcome.outputs.push(out.1);
+                    outcome
+                }
+                Op::Compress2Z { dest_cap, dest_on, source, level } => {
+                    let source_built = source.build();
+                    let out = compress2_z(*dest_cap, *dest_on, &source_built, *level);
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out.0 as i64);
+                    outcome.outputs.push(out.1);
+                    outcome
+                }
+                Op::CompressBound { sourceLen } => {
+                    let out = compressBound(*sourceLen);
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out as i64);
+                    outcome
+                }
+                Op::CompressBoundZ { sourceLen } => {
+                    let out = compressBound_z(*sourceLen);
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out as i64);
+                    outcome
+                }
+                Op::Uncompress { dest_cap, dest_on, source } => {
+                    let out = uncompress(
+                        *dest_cap,
+                        *dest_on,
+                        source.as_ref().map(|b| b.get(feed)),
+                    );
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out.0 as i64);
+                    outcome.outputs.push(out.1);
+                    outcome
+                }
+                Op::UncompressZ { dest_cap, dest_on, source } => {
+                    let out = uncompress_z(
+                        *dest_cap,
+                        *dest_on,
+                        source.as_ref().map(|b| b.get(feed)),
+                    );
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out.0 as i64);
+                    outcome.outputs.push(out.1);
+                    outcome
+                }
+                Op::Uncompress2 { dest_cap, dest_on, source } => {
+                    let out = uncompress2(
+                        *dest_cap,
+                        *dest_on,
+                        source.as_ref().map(|b| b.get(feed)),
+                    );
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out.0 as i64);
+                    outcome.outputs.push(out.1);
+                    outcome
+                }
+                Op::Uncompress2Z { dest_cap, dest_on, source } => {
+                    let out = uncompress2_z(
+                        *dest_cap,
+                        *dest_on,
+                        source.as_ref().map(|b| b.get(feed)),
+                    );
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out.0 as i64);
+                    outcome.outputs.push(out.1);
+                    outcome
+                }
+                Op::Adler32 { adler, buf } => {
+                    let buf_built = buf.as_ref().map(|r| r.build());
+                    let out = adler32(*adler, buf_built.as_deref());
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out as i64);
+                    outcome
+                }
+                Op::Adler32Z { adler, buf } => {
+                    let buf_built = buf.as_ref().map(|r| r.build());
+                    let out = adler32_z(*adler, buf_built.as_deref());
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out as i64);
+                    outcome
+                }
+                Op::Crc32 { crc, buf } => {
+                    let buf_built = buf.as_ref().map(|r| r.build());
+                    let out = crc32(*crc, buf_built.as_deref());
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out as i64);
+                    outcome
+                }
+                Op::Crc32Z { crc, buf } => {
+                    let buf_built = buf.as_ref().map(|r| r.build());
+                    let out = crc32_z(*crc, buf_built.as_deref());
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out as i64);
+                    outcome
+                }
+                Op::Crc32CombineOp { crc1, crc2 } => {
+                    let out = crc32_combine_op(*crc1, *crc2);
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out as i64);
+                    outcome
+                }
+                Op::DeflateInit { alloc_on, level } => {
+                    if self.deflate.len() >= 4usize {
+                        return seam_runtime::diverge::Outcome::default();
+                    }
+                    let out = deflateInit_(*alloc_on, *level);
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out.0 as i64);
+                    if let Some(h) = out.1 {
+                        self.deflate.push(h);
+                    }
+                    outcome
+                }
+                Op::InflateInit { alloc_on } => {
+                    if self.inflate.len() >= 4usize {
+                        return seam_runtime::diverge::Outcome::default();
+                    }
+                    let out = inflateInit_(*alloc_on);
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out.0 as i64);
+                    if let Some(h) = out.1 {
+                        self.inflate.push(h);
+                    }
+                    outcome
+                }
+                Op::DeflateInit2 {
+                    alloc_on,
+                    level,
+                    method,
+                    windowBits,
+                    memLevel,
+                    strategy,
+                } => {
+                    if self.deflate.len() >= 4usize {
+                        return seam_runtime::diverge::Outcome::default();
+                    }
+                    let out = deflateInit2_(
+                        *alloc_on,
+                        *level,
+                        *method,
+                        *windowBits,
+                        *memLevel,
+                        *strategy,
+                    );
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out.0 as i64);
+                    if let Some(h) = out.1 {
+                        self.deflate.push(h);
+                    }
+                    outcome
+                }
+                Op::InflateInit2 { alloc_on, windowBits } => {
+                    if self.inflate.len() >= 4usize {
+                        return seam_runtime::diverge::Outcome::default();
+                    }
+                    let out = inflateInit2_(*alloc_on, *windowBits);
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out.0 as i64);
+                    if let Some(h) = out.1 {
+                        self.inflate.push(h);
+                    }
+                    outcome
+                }
+                Op::Adler32Combine64 { arg1, arg2, arg3 } => {
+                    let out = adler32_combine64(*arg1, *arg2, *arg3);
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out as i64);
+                    outcome
+                }
+                Op::Crc32Combine64 { arg1, arg2, arg3 } => {
+                    let out = crc32_combine64(*arg1, *arg2, *arg3);
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out as i64);
+                    outcome
+                }
+                Op::Crc32CombineGen64 { arg1 } => {
+                    let out = crc32_combine_gen64(*arg1);
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out as i64);
+                    outcome
+                }
+                Op::Adler32Combine { arg1, arg2, arg3 } => {
+                    let out = adler32_combine(*arg1, *arg2, *arg3);
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out as i64);
+                    outcome
+                }
+                Op::Crc32Combine { arg1, arg2, arg3 } => {
+                    let out = crc32_combine(*arg1, *arg2, *arg3);
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out as i64);
+                    outcome
+                }
+                Op::Crc32CombineGen { arg1 } => {
+                    let out = crc32_combine_gen(*arg1);
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    outcome.ret = Some(out as i64);
+                    outcome
+                }
+                Op::GetCrcTable => {
+                    let out = get_crc_table();
+                    let mut outcome = seam_runtime::diverge::Outcome::default();
+                    std::hint::black_box(out);
+                    outcome
+                }
+                Op::DestroyDeflate { index } => {
+                    if !self.deflate.is_empty() {
+                        let i = usize::from(*index) % self.deflate.len();
+                        drop(self.deflate.swap_remove(i));
+                    }
+                    seam_runtime::diverge::Outcome::default()
+                }
+                Op::DestroyInflate { index } => {
+                    if !self.inflate.is_empty() {
+                        let i = usize::from(*index) % self.inflate.len();
+                        drop(self.inflate.swap_remove(i));
+                    }
+                    seam_runtime::diverge::Outcome::default()
+                }
+                _ => seam_runtime::diverge::Outcome::default(),
+            }
+        }
+    }
+    /// Calls `deflate` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn deflate(
+        strm: &mut Deflate,
+        strm_next_in: Option<&[u8]>,
+        strm_next_out_cap: usize,
+        flush: i32,
+    ) -> (i32, Vec<u8>) {
+        unsafe {
+            (*strm.raw).next_in = if strm_next_in.is_some() {
+                seam_runtime::input::as_ptr(strm_next_in.unwrap_or(&[]))
+            } else {
+                std::ptr::null()
+            } as _
+        };
+        unsafe { (*strm.raw).avail_in = strm_next_in.unwrap_or(&[]).len() as _ };
+        let mut strm_next_out_buf = seam_runtime::input::out_buffer(strm_next_out_cap);
+        unsafe { (*strm.raw).next_out = strm_next_out_buf.as_mut_ptr() as _ };
+        unsafe { (*strm.raw).avail_out = strm_next_out_cap as _ };
+        let call = seam_runtime::enter(
+            "zlib-rs::deflate",
+            &[
+                seam_runtime::Arg::handle("strm", strm.id),
+                seam_runtime::Arg::signed("flush", flush as i64),
+            ],
+        );
+        let ret = unsafe { ffi::deflate(strm.raw as _, flush as _) } as i32;
+        call.returned(ret as i64);
+        unsafe { (*strm.raw).next_in = std::ptr::null_mut::<u8>() as _ };
+        unsafe { (*strm.raw).avail_in = 0 as _ };
+        strm_next_out_buf
+            .truncate(
+                strm_next_out_cap
+                    - (unsafe { (*strm.raw).avail_out } as usize).min(strm_next_out_cap),
+            );
+        let strm_next_out_out = strm_next_out_buf;
+        unsafe { (*strm.raw).next_out = std::ptr::null_mut::<u8>() as _ };
+        unsafe { (*strm.raw).avail_out = 0 as _ };
+        if true {
+            strm.state = 1u8;
+        }
+        (ret, strm_next_out_out)
+    }
+    /// Calls `inflate` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn inflate(
+        strm: &mut Inflate,
+        strm_next_in: Option<&[u8]>,
+        strm_next_out_cap: usize,
+        flush: i32,
+    ) -> (i32, Vec<u8>) {
+        unsafe {
+            (*strm.raw).next_in = if strm_next_in.is_some() {
+                seam_runtime::input::as_ptr(strm_next_in.unwrap_or(&[]))
+            } else {
+                std::ptr::null()
+            } as _
+        };
+        unsafe { (*strm.raw).avail_in = strm_next_in.unwrap_or(&[]).len() as _ };
+        let mut strm_next_out_buf = seam_runtime::input::out_buffer(strm_next_out_cap);
+        unsafe { (*strm.raw).next_out = strm_next_out_buf.as_mut_ptr() as _ };
+        unsafe { (*strm.raw).avail_out = strm_next_out_cap as _ };
+        let call = seam_runtime::enter(
+            "zlib-rs::inflate",
+            &[
+                seam_runtime::Arg::handle("strm", strm.id),
+                seam_runtime::Arg::signed("flush", flush as i64),
+            ],
+        );
+        let ret = unsafe { ffi::inflate(strm.raw as _, flush as _) } as i32;
+        call.returned(ret as i64);
+        unsafe { (*strm.raw).next_in = std::ptr::null_mut::<u8>() as _ };
+        unsafe { (*strm.raw).avail_in = 0 as _ };
+        strm_next_out_buf
+            .truncate(
+                strm_next_out_cap
+                    - (unsafe { (*strm.raw).avail_out } as usize).min(strm_next_out_cap),
+            );
+        let strm_next_out_out = strm_next_out_buf;
+        unsafe { (*strm.raw).next_out = std::ptr::null_mut::<u8>() as _ };
+        unsafe { (*strm.raw).avail_out = 0 as _ };
+        (ret, strm_next_out_out)
+    }
+    /// Calls `deflateSetDictionary` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn deflateSetDictionary(strm: &mut Deflate, dictionary: Option<&[u8]>) -> i32 {
+        let call = seam_runtime::enter(
+            "zlib-rs::deflateSetDictionary",
+            &[
+                seam_runtime::Arg::handle("strm", strm.id),
+                seam_runtime::Arg::unsigned(
+                    "dictLength",
+                    dictionary.unwrap_or(&[]).len() as u64,
+                ),
+            ],
+        );
+        let ret = unsafe {
+            ffi::deflateSetDictionary(
+                strm.raw as _,
+                if dictionary.is_some() {
+                    seam_runtime::input::as_ptr(dictionary.unwrap_or(&[]))
+                } else {
+                    std::ptr::null()
+                } as _,
+                dictionary.unwrap_or(&[]).len() as _,
+            )
+        } as i32;
+        call.returned(ret as i64);
+        ret
+    }
+    /// Calls `deflateGetDictionary` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn deflateGetDictionary(
+        strm: &mut Deflate,
+        dictionary_on: bool,
+    ) -> (i32, Vec<u8>) {
+        let dictionary_cap = (32768) as usize;
+        let mut dictionary_buf = seam_runtime::input::out_buffer(dictionary_cap);
+        let mut dictionary_written: u32 = 0;
+        let call = seam_runtime::enter(
+            "zlib-rs::deflateGetDictionary",
+            &[
+                seam_runtime::Arg::handle("strm", strm.id),
+                seam_runtime::Arg::unsigned("dictionary", dictionary_cap as u64),
+            ],
+        );
+        let ret = unsafe {
+            ffi::deflateGetDictionary(
+                strm.raw as _,
+                (if dictionary_on {
+                    dictionary_buf.as_mut_ptr()
+                } else {
+                    std::ptr::null_mut()
+                }) as _,
+                &mut dictionary_written as *mut _ as _,
+            )
+        } as i32;
+        call.returned(ret as i64);
+        let dictionary_out = if dictionary_on && (ret as i64) == 0 {
+            dictionary_buf[..dictionary_written as usize].to_vec()
+        } else {
+            Vec::new()
+        };
+        (ret, dictionary_out)
+    }
+    /// Calls `deflateReset` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn deflateReset(strm: &mut Deflate) -> i32 {
+        let call = seam_runtime::enter(
+            "zlib-rs::deflateReset",
+            &[seam_runtime::Arg::handle("strm", strm.id)],
+        );
+        let ret = unsafe { ffi::deflateReset(strm.raw as _) } as i32;
+        call.returned(ret as i64);
+        if (ret as i64) == 0 {
+            strm.state = 0u8;
+        }
+        ret
+    }
+    /// Calls `deflateParams` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn deflateParams(
+        strm: &mut Deflate,
+        strm_next_in: Option<&[u8]>,
+        strm_next_out_cap: usize,
+        level: i32,
+        strategy: i32,
+    ) -> (i32, Vec<u8>) {
+        unsafe {
+            (*strm.raw).next_in = if strm_next_in.is_some() {
+                seam_runtime::input::as_ptr(strm_next_in.unwrap_or(&[]))
+            } else {
+                std::ptr::null()
+            } as _
+        };
+        unsafe { (*strm.raw).avail_in = strm_next_in.unwrap_or(&[]).len() as _ };
+        let mut strm_next_out_buf = seam_runtime::input::out_buffer(strm_next_out_cap);
+        unsafe { (*strm.raw).next_out = strm_next_out_buf.as_mut_ptr() as _ };
+        unsafe { (*strm.raw).avail_out = strm_next_out_cap as _ };
+        let call = seam_runtime::enter(
+            "zlib-rs::deflateParams",
+            &[
+                seam_runtime::Arg::handle("strm", strm.id),
+                seam_runtime::Arg::signed("level", level as i64),
+                seam_runtime::Arg::signed("strategy", strategy as i64),
+            ],
+        );
+        let ret = unsafe { ffi::deflateParams(strm.raw as _, level as _, strategy as _) }
+            as i32;
+        call.returned(ret as i64);
+        unsafe { (*strm.raw).next_in = std::ptr::null_mut::<u8>() as _ };
+        unsafe { (*strm.raw).avail_in = 0 as _ };
+        strm_next_out_buf
+            .truncate(
+                strm_next_out_cap
+                    - (unsafe { (*strm.raw).avail_out } as usize).min(strm_next_out_cap),
+            );
+        let strm_next_out_out = strm_next_out_buf;
+        unsafe { (*strm.raw).next_out = std::ptr::null_mut::<u8>() as _ };
+        unsafe { (*strm.raw).avail_out = 0 as _ };
+        (ret, strm_next_out_out)
+    }
+    /// Calls `deflateSetHeader` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn deflateSetHeader(
+        strm: &mut Deflate,
+        head_extra: Option<&[u8]>,
+        head_name: Option<&[u8]>,
+        head_comment: Option<&[u8]>,
+    ) -> i32 {
+        let mut head_value: Box<std::mem::MaybeUninit<ffi::gz_header>> = Box::new(
+            std::mem::MaybeUninit::zeroed(),
+        );
+        let head_extra_kept: Box<[u8]> = Box::<[u8]>::from(head_extra.unwrap_or(&[]));
+        unsafe {
+            (*head_value.as_mut_ptr()).extra = if head_extra.is_some() {
+                seam_runtime::input::as_ptr(&head_extra_kept)
+            } else {
+                std::ptr::null()
+            } as _
+        };
+        unsafe {
+            (*head_value.as_mut_ptr()).extra_len = head_extra.unwrap_or(&[]).len() as _
+        };
+        let head_name_kept: Box<[u8]> = seam_runtime::input::nul_terminated(
+                head_name.unwrap_or(&[]),
+            )
+            .into_boxed_slice();
+        unsafe {
+            (*head_value.as_mut_ptr()).name = if head_name.is_some() {
+                seam_runtime::input::as_ptr(&head_name_kept)
+            } else {
+                std::ptr::null()
+            } as _
+        };
+        let head_comment_kept: Box<[u8]> = seam_runtime::input::nul_terminated(
+                head_comment.unwrap_or(&[]),
+            )
+            .into_boxed_slice();
+        unsafe {
+            (*head_value.as_mut_ptr()).comment = if head_comment.is_some() {
+                seam_runtime::input::as_ptr(&head_comment_kept)
+            } else {
+                std::ptr::null()
+            } as _
+        };
+        let call = seam_runtime::enter(
+            "zlib-rs::deflateSetHeader",
+            &[seam_runtime::Arg::handle("strm", strm.id)],
+        );
+        let ret = unsafe {
+            ffi::deflateSetHeader(strm.raw as _, head_value.as_mut_ptr() as _)
+        } as i32;
+        call.returned(ret as i64);
+        strm.keep.push(std::rc::Rc::new(head_extra_kept));
+        strm.keep.push(std::rc::Rc::new(head_name_kept));
+        strm.keep.push(std::rc::Rc::new(head_comment_kept));
+        strm.keep.push(std::rc::Rc::new(head_value));
+        ret
+    }
+    /// Calls `inflateSetDictionary` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn inflateSetDictionary(strm: &mut Inflate, dictionary: &[u8]) -> i32 {
+        let call = seam_runtime::enter(
+            "zlib-rs::inflateSetDictionary",
+            &[
+                seam_runtime::Arg::handle("strm", strm.id),
+                seam_runtime::Arg::unsigned("dictLength", dictionary.len() as u64),
+            ],
+        );
+        let ret = unsafe {
+            ffi::inflateSetDictionary(
+                strm.raw as _,
+                seam_runtime::input::as_ptr(dictionary) as _,
+                dictionary.len() as _,
+            )
+        } as i32;
+        call.returned(ret as i64);
+        ret
+    }
+    /// Calls `inflateSync` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn inflateSync(strm: &mut Inflate, strm_next_in: &[u8]) -> i32 {
+        unsafe { (*strm.raw).next_in = seam_runtime::input::as_ptr(strm_next_in) as _ };
+        unsafe { (*strm.raw).avail_in = strm_next_in.len() as _ };
+        let call = seam_runtime::enter(
+            "zlib-rs::inflateSync",
+            &[seam_runtime::Arg::handle("strm", strm.id)],
+        );
+        let ret = unsafe { ffi::inflateSync(strm.raw as _) } as i32;
+        call.returned(ret as i64);
+        unsafe { (*strm.raw).next_in = std::ptr::null_mut::<u8>() as _ };
+        unsafe { (*strm.raw).avail_in = 0 as _ };
+        ret
+    }
+    /// Calls `inflateReset2` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn inflateReset2(strm: &mut Inflate, windowBits: i32) -> i32 {
+        let call = seam_runtime::enter(
+            "zlib-rs::inflateReset2",
+            &[
+                seam_runtime::Arg::handle("strm", strm.id),
+                seam_runtime::Arg::signed("windowBits", windowBits as i64),
+            ],
+        );
+        let ret = unsafe { ffi::inflateReset2(strm.raw as _, windowBits as _) } as i32;
+        call.returned(ret as i64);
+        ret
+    }
+    /// Calls `inflateGetHeader` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn inflateGetHeader(
+        strm: &mut Inflate,
+        head_extra_cap: usize,
+        head_name_cap: usize,
+        head_comment_cap: usize,
+    ) -> i32 {
+        let mut head_value: Box<std::mem::MaybeUninit<ffi::gz_header>> = Box::new(
+            std::mem::MaybeUninit::zeroed(),
+        );
+        let mut head_extra_buf = seam_runtime::input::out_buffer(head_extra_cap);
+        unsafe { (*head_value.as_mut_ptr()).extra = head_extra_buf.as_mut_ptr() as _ };
+        unsafe { (*head_value.as_mut_ptr()).extra_max = head_extra_cap as _ };
+        let mut head_name_buf = seam_runtime::input::out_buffer(head_name_cap);
+        unsafe { (*head_value.as_mut_ptr()).name = head_name_buf.as_mut_ptr() as _ };
+        unsafe { (*head_value.as_mut_ptr()).name_max = head_name_cap as _ };
+        let mut head_comment_buf = seam_runtime::input::out_buffer(head_comment_cap);
+        unsafe {
+            (*head_value.as_mut_ptr()).comment = head_comment_buf.as_mut_ptr() as _
+        };
+        unsafe { (*head_value.as_mut_ptr()).comm_max = head_comment_cap as _ };
+        let call = seam_runtime::enter(
+            "zlib-rs::inflateGetHeader",
+            &[seam_runtime::Arg::handle("strm", strm.id)],
+        );
+        let ret = unsafe {
+            ffi::inflateGetHeader(strm.raw as _, head_value.as_mut_ptr() as _)
+        } as i32;
+        call.returned(ret as i64);
+        strm.keep.push(std::rc::Rc::new(head_extra_buf));
+        strm.keep.push(std::rc::Rc::new(head_name_buf));
+        strm.keep.push(std::rc::Rc::new(head_comment_buf));
+        strm.keep.push(std::rc::Rc::new(head_value));
+        ret
+    }
+    /// Calls `compress` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn compress(dest_cap: usize, dest_on: bool, source: &[u8]) -> (i32, Vec<u8>) {
+        let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
+        let mut dest_capv = dest_cap as u64;
+        let call = seam_runtime::enter(
+            "zlib-rs::compress",
+            &[
+                seam_runtime::Arg::unsigned("destLen", dest_cap as u64),
+                seam_runtime::Arg::unsigned("sourceLen", source.len() as u64),
+            ],
+        );
+        let ret = unsafe {
+            ffi::compress(
+                (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() })
+                    as _,
+                &mut dest_capv as *mut _ as _,
+                seam_runtime::input::as_ptr(source) as _,
+                source.len() as _,
+            )
+        } as i32;
+        call.returned(ret as i64);
+        let dest_out = if dest_on && (ret as i64) == 0 {
+            dest_buf[..dest_capv as usize].to_vec()
+        } else {
+            Vec::new()
+        };
+        (ret, dest_out)
+    }
+    /// Calls `compress_z` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn compress_z(dest_cap: usize, dest_on: bool, source: &[u8]) -> (i32, Vec<u8>) {
+        let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
+        let mut dest_capv = dest_cap as u64;
+        let call = seam_runtime::enter(
+            "zlib-rs::compress_z",
+            &[
+                seam_runtime::Arg::unsigned("destLen", dest_cap as u64),
+                seam_runtime::Arg::unsigned("sourceLen", source.len() as u64),
+            ],
+        );
+        let ret = unsafe {
+            ffi::compress_z(
+                (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() })
+                    as _,
+                &mut dest_capv as *mut _ as _,
+                seam_runtime::input::as_ptr(source) as _,
+                source.len() as _,
+            )
+        } as i32;
+        call.returned(ret as i64);
+        let dest_out = if dest_on && (ret as i64) == 0 {
+            dest_buf[..dest_capv as usize].to_vec()
+        } else {
+            Vec::new()
+        };
+        (ret, dest_out)
+    }
+    /// Calls `compress2` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn compress2(
+        dest_cap: usize,
+        dest_on: bool,
+        source: &[u8],
+        level: i32,
+    ) -> (i32, Vec<u8>) {
+        let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
+        let mut dest_capv = dest_cap as u64;
+        let call = seam_runtime::enter(
+            "zlib-rs::compress2",
+            &[
+                seam_runtime::Arg::unsigned("destLen", dest_cap as u64),
+                seam_runtime::Arg::unsigned("sourceLen", source.len() as u64),
+                seam_runtime::Arg::signed("level", level as i64),
+            ],
+        );
+        let ret = unsafe {
+            ffi::compress2(
+                (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() })
+                    as _,
+                &mut dest_capv as *mut _ as _,
+                seam_runtime::input::as_ptr(source) as _,
+                source.len() as _,
+                level as _,
+            )
+        } as i32;
+        call.returned(ret as i64);
+        let dest_out = if dest_on && (ret as i64) == 0 {
+            dest_buf[..dest_capv as usize].to_vec()
+        } else {
+            Vec::new()
+        };
+        (ret, dest_out)
+    }
+    /// Calls `compress2_z` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn compress2_z(
+        dest_cap: usize,
+        dest_on: bool,
+        source: &[u8],
+        level: i32,
+    ) -> (i32, Vec<u8>) {
+        let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
+        let mut dest_capv = dest_cap as u64;
+        let call = seam_runtime::enter(
+            "zlib-rs::compress2_z",
+            &[
+                seam_runtime::Arg::unsigned("destLen", dest_cap as u64),
+                seam_runtime::Arg::unsigned("sourceLen", source.len() as u64),
+                seam_runtime::Arg::signed("level", level as i64),
+            ],
+        );
+        let ret = unsafe {
+            ffi::compress2_z(
+                (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() })
+                    as _,
+                &mut dest_capv as *mut _ as _,
+                seam_runtime::input::as_ptr(source) as _,
+                source.len() as _,
+                level as _,
+            )
+        } as i32;
+        call.returned(ret as i64);
+        let dest_out = if dest_on && (ret as i64) == 0 {
+            dest_buf[..dest_capv as usize].to_vec()
+        } else {
+            Vec::new()
+        };
+        (ret, dest_out)
+    }
+    /// Calls `compressBound` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn compressBound(sourceLen: u64) -> u64 {
+        let call = seam_runtime::enter(
+            "zlib-rs::compressBound",
+            &[seam_runtime::Arg::unsigned("sourceLen", sourceLen as u64)],
+        );
+        let ret = unsafe { ffi::compressBound(sourceLen as _) } as u64;
+        call.returned(ret as i64);
+        ret
+    }
+    /// Calls `compressBound_z` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn compressBound_z(sourceLen: u64) -> u64 {
+        let call = seam_runtime::enter(
+            "zlib-rs::compressBound_z",
+            &[seam_runtime::Arg::unsigned("sourceLen", sourceLen as u64)],
+        );
+        let ret = unsafe { ffi::compressBound_z(sourceLen as _) } as u64;
+        call.returned(ret as i64);
+        ret
+    }
+    /// Calls `uncompress` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn uncompress(
+        dest_cap: usize,
+        dest_on: bool,
+        source: Option<&[u8]>,
+    ) -> (i32, Vec<u8>) {
+        let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
+        let mut dest_capv = dest_cap as u64;
+        let call = seam_runtime::enter(
+            "zlib-rs::uncompress",
+            &[
+                seam_runtime::Arg::unsigned("destLen", dest_cap as u64),
+                seam_runtime::Arg::unsigned(
+                    "sourceLen",
+                    source.unwrap_or(&[]).len() as u64,
+                ),
+            ],
+        );
+        let ret = unsafe {
+            ffi::uncompress(
+                (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() })
+                    as _,
+                &mut dest_capv as *mut _ as _,
+                if source.is_some() {
+                    seam_runtime::input::as_ptr(source.unwrap_or(&[]))
+                } else {
+                    std::ptr::null()
+                } as _,
+                source.unwrap_or(&[]).len() as _,
+            )
+        } as i32;
+        call.returned(ret as i64);
+        let dest_out = if dest_on && (ret as i64) == 0 {
+            dest_buf[..dest_capv as usize].to_vec()
+        } else {
+            Vec::new()
+        };
+        (ret, dest_out)
+    }
+    /// Calls `uncompress_z` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn uncompress_z(
+        dest_cap: usize,
+        dest_on: bool,
+        source: Option<&[u8]>,
+    ) -> (i32, Vec<u8>) {
+        let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
+        let mut dest_capv = dest_cap as u64;
+        let call = seam_runtime::enter(
+            "zlib-rs::uncompress_z",
+            &[
+                seam_runtime::Arg::unsigned("destLen", dest_cap as u64),
+                seam_runtime::Arg::unsigned(
+                    "sourceLen",
+                    source.unwrap_or(&[]).len() as u64,
+                ),
+            ],
+        );
+        let ret = unsafe {
+            ffi::uncompress_z(
+                (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() })
+                    as _,
+                &mut dest_capv as *mut _ as _,
+                if source.is_some() {
+                    seam_runtime::input::as_ptr(source.unwrap_or(&[]))
+                } else {
+                    std::ptr::null()
+                } as _,
+                source.unwrap_or(&[]).len() as _,
+            )
+        } as i32;
+        call.returned(ret as i64);
+        let dest_out = if dest_on && (ret as i64) == 0 {
+            dest_buf[..dest_capv as usize].to_vec()
+        } else {
+            Vec::new()
+        };
+        (ret, dest_out)
+    }
+    /// Calls `uncompress2` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn uncompress2(
+        dest_cap: usize,
+        dest_on: bool,
+        source: Option<&[u8]>,
+    ) -> (i32, Vec<u8>) {
+        let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
+        let mut dest_capv = dest_cap as u64;
+        let mut source_len = source.unwrap_or(&[]).len() as u64;
+        let call = seam_runtime::enter(
+            "zlib-rs::uncompress2",
+            &[
+                seam_runtime::Arg::unsigned("destLen", dest_cap as u64),
+                seam_runtime::Arg::unsigned(
+                    "sourceLen",
+                    source.unwrap_or(&[]).len() as u64,
+                ),
+            ],
+        );
+        let ret = unsafe {
+            ffi::uncompress2(
+                (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() })
+                    as _,
+                &mut dest_capv as *mut _ as _,
+                if source.is_some() {
+                    seam_runtime::input::as_ptr(source.unwrap_or(&[]))
+                } else {
+                    std::ptr::null()
+                } as _,
+                &mut source_len as *mut _ as _,
+            )
+        } as i32;
+        call.returned(ret as i64);
+        let dest_out = if dest_on && (ret as i64) == 0 {
+            dest_buf[..dest_capv as usize].to_vec()
+        } else {
+            Vec::new()
+        };
+        (ret, dest_out)
+    }
+    /// Calls `uncompress2_z` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn uncompress2_z(
+        dest_cap: usize,
+        dest_on: bool,
+        source: Option<&[u8]>,
+    ) -> (i32, Vec<u8>) {
+        let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
+        let mut dest_capv = dest_cap as u64;
+        let mut source_len = source.unwrap_or(&[]).len() as u64;
+        let call = seam_runtime::enter(
+            "zlib-rs::uncompress2_z",
+            &[
+                seam_runtime::Arg::unsigned("destLen", dest_cap as u64),
+                seam_runtime::Arg::unsigned(
+                    "sourceLen",
+                    source.unwrap_or(&[]).len() as u64,
+                ),
+            ],
+        );
+        let ret = unsafe {
+            ffi::uncompress2_z(
+                (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() })
+                    as _,
+                &mut dest_capv as *mut _ as _,
+                if source.is_some() {
+                    seam_runtime::input::as_ptr(source.unwrap_or(&[]))
+                } else {
+                    std::ptr::null()
+                } as _,
+                &mut source_len as *mut _ as _,
+            )
+        } as i32;
+        call.returned(ret as i64);
+        let dest_out = if dest_on && (ret as i64) == 0 {
+            dest_buf[..dest_capv as usize].to_vec()
+        } else {
+            Vec::new()
+        };
+        (ret, dest_out)
+    }
+    /// Calls `adler32` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn adler32(adler: u64, buf: Option<&[u8]>) -> u64 {
+        let call = seam_runtime::enter(
+            "zlib-rs::adler32",
+            &[
+                seam_runtime::Arg::unsigned("adler", adler as u64),
+                seam_runtime::Arg::unsigned("len", buf.unwrap_or(&[]).len() as u64),
+            ],
+        );
+        let ret = unsafe {
+            ffi::adler32(
+                adler as _,
+                if buf.is_some() {
+                    seam_runtime::input::as_ptr(buf.unwrap_or(&[]))
+                } else {
+                    std::ptr::null()
+                } as _,
+                buf.unwrap_or(&[]).len() as _,
+            )
+        } as u64;
+        call.returned(ret as i64);
+        ret
+    }
+    /// Calls `adler32_z` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn adler32_z(adler: u64, buf: Option<&[u8]>) -> u64 {
+        let call = seam_runtime::enter(
+            "zlib-rs::adler32_z",
+            &[
+                seam_runtime::Arg::unsigned("adler", adler as u64),
+                seam_runtime::Arg::unsigned("len", buf.unwrap_or(&[]).len() as u64),
+            ],
+        );
+        let ret = unsafe {
+            ffi::adler32_z(
+                adler as _,
+                if buf.is_some() {
+                    seam_runtime::input::as_ptr(buf.unwrap_or(&[]))
+                } else {
+                    std::ptr::null()
+                } as _,
+                buf.unwrap_or(&[]).len() as _,
+            )
+        } as u64;
+        call.returned(ret as i64);
+        ret
+    }
+    /// Calls `crc32` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn crc32(crc: u64, buf: Option<&[u8]>) -> u64 {
+        let call = seam_runtime::enter(
+            "zlib-rs::crc32",
+            &[
+                seam_runtime::Arg::unsigned("crc", crc as u64),
+                seam_runtime::Arg::unsigned("len", buf.unwrap_or(&[]).len() as u64),
+            ],
+        );
+        let ret = unsafe {
+            ffi::crc32(
+                crc as _,
+                if buf.is_some() {
+                    seam_runtime::input::as_ptr(buf.unwrap_or(&[]))
+                } else {
+                    std::ptr::null()
+                } as _,
+                buf.unwrap_or(&[]).len() as _,
+            )
+        } as u64;
+        call.returned(ret as i64);
+        ret
+    }
+    /// Calls `crc32_z` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn crc32_z(crc: u64, buf: Option<&[u8]>) -> u64 {
+        let call = seam_runtime::enter(
+            "zlib-rs::crc32_z",
+            &[
+                seam_runtime::Arg::unsigned("crc", crc as u64),
+                seam_runtime::Arg::unsigned("len", buf.unwrap_or(&[]).len() as u64),
+            ],
+        );
+        let ret = unsafe {
+            ffi::crc32_z(
+                crc as _,
+                if buf.is_some() {
+                    seam_runtime::input::as_ptr(buf.unwrap_or(&[]))
+                } else {
+                    std::ptr::null()
+                } as _,
+                buf.unwrap_or(&[]).len() as _,
+            )
+        } as u64;
+        call.returned(ret as i64);
+        ret
+    }
+    /// Calls `crc32_combine_op` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn crc32_combine_op(crc1: u64, crc2: u64) -> u64 {
+        let call = seam_runtime::enter(
+            "zlib-rs::crc32_combine_op",
+            &[
+                seam_runtime::Arg::unsigned("crc1", crc1 as u64),
+                seam_runtime::Arg::unsigned("crc2", crc2 as u64),
+            ],
+        );
+        let ret = unsafe {
+            ffi::crc32_combine_op(
+                crc1 as _,
+                crc2 as _,
+                (ffi::crc32_combine_gen((crc2 & 0xffff_ffff) as _)) as _,
+            )
+        } as u64;
+        call.returned(ret as i64);
+        ret
+    }
+    /// Calls `deflateInit_` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn deflateInit_(alloc_on: bool, level: i32) -> (i32, Option<Deflate>) {
+        let strm_new = seam_runtime::handle::alloc_zeroed::<ffi::z_stream>();
+        unsafe {
+            (*strm_new).zalloc = if alloc_on {
+                Some(seam_runtime::callbacks::zalloc)
+            } else {
+                None
+            }
+        };
+        unsafe {
+            (*strm_new).zfree = if alloc_on {
+                Some(seam_runtime::callbacks::zfree)
+            } else {
+                None
+            }
+        };
+        let call = seam_runtime::enter(
+            "zlib-rs::deflateInit_",
+            &[seam_runtime::Arg::signed("level", level as i64)],
+        );
+        let ret = unsafe {
+            ffi::deflateInit_(
+                strm_new as _,
+                level as _,
+                (ffi::zlibVersion()) as _,
+                (std::mem::size_of::<ffi::z_stream>() as i32) as _,
+            )
+        } as i32;
+        call.returned(ret as i64);
+        let strm_made = if (ret as i64) == 0 {
+            Some(Deflate::wrap(strm_new))
+        } else {
+            unsafe { seam_runtime::handle::free_zeroed(strm_new) };
+            None
+        };
+        (ret, strm_made)
+    }
+    /// Calls `inflateInit_` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn inflateInit_(alloc_on: bool) -> (i32, Option<Inflate>) {
+        let strm_new = seam_runtime::handle::alloc_zeroed::<ffi::z_stream>();
+        unsafe {
+            (*strm_new).zalloc = if alloc_on {
+                Some(seam_runtime::callbacks::zalloc)
+            } else {
+                None
+            }
+        };
+        unsafe {
+            (*strm_new).zfree = if alloc_on {
+                Some(seam_runtime::callbacks::zfree)
+            } else {
+                None
+            }
+        };
+        let call = seam_runtime::enter("zlib-rs::inflateInit_", &[]);
+        let ret = unsafe {
+            ffi::inflateInit_(
+                strm_new as _,
+                (ffi::zlibVersion()) as _,
+                (std::mem::size_of::<ffi::z_stream>() as i32) as _,
+            )
+        } as i32;
+        call.returned(ret as i64);
+        let strm_made = if (ret as i64) == 0 {
+            Some(Inflate::wrap(strm_new))
+        } else {
+            unsafe { seam_runtime::handle::free_zeroed(strm_new) };
+            None
+        };
+        (ret, strm_made)
+    }
+    /// Calls `deflateInit2_` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn deflateInit2_(
+        alloc_on: bool,
+        level: i32,
+        method: i32,
+        windowBits: i32,
+        memLevel: i32,
+        strategy: i32,
+    ) -> (i32, Option<Deflate>) {
+        let strm_new = seam_runtime::handle::alloc_zeroed::<ffi::z_stream>();
+        unsafe {
+            (*strm_new).zalloc = if alloc_on {
+                Some(seam_runtime::callbacks::zalloc)
+            } else {
+                None
+            }
+        };
+        unsafe {
+            (*strm_new).zfree = if alloc_on {
+                Some(seam_runtime::callbacks::zfree)
+            } else {
+                None
+            }
+        };
+        let call = seam_runtime::enter(
+            "zlib-rs::deflateInit2_",
+            &[
+                seam_runtime::Arg::signed("level", level as i64),
+                seam_runtime::Arg::signed("method", method as i64),
+                seam_runtime::Arg::signed("windowBits", windowBits as i64),
+                seam_runtime::Arg::signed("memLevel", memLevel as i64),
+                seam_runtime::Arg::signed("strategy", strategy as i64),
+            ],
+        );
+        let ret = unsafe {
+            ffi::deflateInit2_(
+                strm_new as _,
+                level as _,
+                method as _,
+                windowBits as _,
+                memLevel as _,
+                strategy as _,
+                (ffi::zlibVersion()) as _,
+                (std::mem::size_of::<ffi::z_stream>() as i32) as _,
+            )
+        } as i32;
+        call.returned(ret as i64);
+        let strm_made = if (ret as i64) == 0 {
+            Some(Deflate::wrap(strm_new))
+        } else {
+            unsafe { seam_runtime::handle::free_zeroed(strm_new) };
+            None
+        };
+        (ret, strm_made)
+    }
+    /// Calls `inflateInit2_` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn inflateInit2_(alloc_on: bool, windowBits: i32) -> (i32, Option<Inflate>) {
+        let strm_new = seam_runtime::handle::alloc_zeroed::<ffi::z_stream>();
+        unsafe {
+            (*strm_new).zalloc = if alloc_on {
+                Some(seam_runtime::callbacks::zalloc)
+            } else {
+                None
+            }
+        };
+        unsafe {
+            (*strm_new).zfree = if alloc_on {
+                Some(seam_runtime::callbacks::zfree)
+            } else {
+                None
+            }
+        };
+        let call = seam_runtime::enter(
+            "zlib-rs::inflateInit2_",
+            &[seam_runtime::Arg::signed("windowBits", windowBits as i64)],
+        );
+        let ret = unsafe {
+            ffi::inflateInit2_(
+                strm_new as _,
+                windowBits as _,
+                (ffi::zlibVersion()) as _,
+                (std::mem::size_of::<ffi::z_stream>() as i32) as _,
+            )
+        } as i32;
+        call.returned(ret as i64);
+        let strm_made = if (ret as i64) == 0 {
+            Some(Inflate::wrap(strm_new))
+        } else {
+            unsafe { seam_runtime::handle::free_zeroed(strm_new) };
+            None
+        };
+        (ret, strm_made)
+    }
+    /// Calls `adler32_combine64` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn adler32_combine64(arg1: u64, arg2: u64, arg3: i64) -> u64 {
+        let call = seam_runtime::enter(
+            "zlib-rs::adler32_combine64",
+            &[
+                seam_runtime::Arg::unsigned("arg1", arg1 as u64),
+                seam_runtime::Arg::unsigned("arg2", arg2 as u64),
+                seam_runtime::Arg::signed("arg3", arg3 as i64),
+            ],
+        );
+        let ret = unsafe { ffi::adler32_combine64(arg1 as _, arg2 as _, arg3 as _) }
+            as u64;
+        call.returned(ret as i64);
+        ret
+    }
+    /// Calls `crc32_combine64` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn crc32_combine64(arg1: u64, arg2: u64, arg3: i64) -> u64 {
+        let call = seam_runtime::enter(
+            "zlib-rs::crc32_combine64",
+            &[
+                seam_runtime::Arg::unsigned("arg1", arg1 as u64),
+                seam_runtime::Arg::unsigned("arg2", arg2 as u64),
+                seam_runtime::Arg::signed("arg3", arg3 as i64),
+            ],
+        );
+        let ret = unsafe { ffi::crc32_combine64(arg1 as _, arg2 as _, arg3 as _) }
+            as u64;
+        call.returned(ret as i64);
+        ret
+    }
+    /// Calls `crc32_combine_gen64` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn crc32_combine_gen64(arg1: i64) -> u64 {
+        let call = seam_runtime::enter(
+            "zlib-rs::crc32_combine_gen64",
+            &[seam_runtime::Arg::signed("arg1", arg1 as i64)],
+        );
+        let ret = unsafe { ffi::crc32_combine_gen64(arg1 as _) } as u64;
+        call.returned(ret as i64);
+        ret
+    }
+    /// Calls `adler32_combine` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn adler32_combine(arg1: u64, arg2: u64, arg3: i64) -> u64 {
+        let call = seam_runtime::enter(
+            "zlib-rs::adler32_combine",
+            &[
+                seam_runtime::Arg::unsigned("arg1", arg1 as u64),
+                seam_runtime::Arg::unsigned("arg2", arg2 as u64),
+                seam_runtime::Arg::signed("arg3", arg3 as i64),
+            ],
+        );
+        let ret = unsafe { ffi::adler32_combine(arg1 as _, arg2 as _, arg3 as _) }
+            as u64;
+        call.returned(ret as i64);
+        ret
+    }
+    /// Calls `crc32_combine` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn crc32_combine(arg1: u64, arg2: u64, arg3: i64) -> u64 {
+        let call = seam_runtime::enter(
+            "zlib-rs::crc32_combine",
+            &[
+                seam_runtime::Arg::unsigned("arg1", arg1 as u64),
+                seam_runtime::Arg::unsigned("arg2", arg2 as u64),
+                seam_runtime::Arg::signed("arg3", arg3 as i64),
+            ],
+        );
+        let ret = unsafe { ffi::crc32_combine(arg1 as _, arg2 as _, arg3 as _) } as u64;
+        call.returned(ret as i64);
+        ret
+    }
+    /// Calls `crc32_combine_gen` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn crc32_combine_gen(arg1: i64) -> u64 {
+        let call = seam_runtime::enter(
+            "zlib-rs::crc32_combine_gen",
+            &[seam_runtime::Arg::signed("arg1", arg1 as i64)],
+        );
+        let ret = unsafe { ffi::crc32_combine_gen(arg1 as _) } as u64;
+        call.returned(ret as i64);
+        ret
+    }
+    /// Calls `get_crc_table` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn get_crc_table() -> () {
+        let call = seam_runtime::enter("zlib-rs::get_crc_table", &[]);
+        let ret = unsafe { ffi::get_crc_table() };
+        call.returned(ret as usize as i64);
+        ()
+    }
+}
+/// How each op's outcomes are compared in differential runs.
+pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
+    match kind {
+        OpKind::ZlibVersion => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::Deflate => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
+                outputs: true,
+                tolerated: &["output 0"],
+            }
+        }
+        OpKind::Inflate => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::DeflateSetDictionary => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::DeflateGetDictionary => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::DeflateCopy => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::DeflateReset => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::DeflateParams => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::DeflateTune => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::DeflateBound => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::DeflateBoundZ => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::DeflatePending => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::DeflateUsed => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::DeflatePrime => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::DeflateSetHeader => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::InflateSetDictionary => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::InflateGetDictionary => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::InflateSync => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::InflateCopy => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::InflateReset => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::InflateReset2 => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::InflatePrime => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::InflateMark => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::InflateGetHeader => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::InflateBack => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::ZlibCompileFlags => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::Compress => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
+                outputs: true,
+                tolerated: &["output 0"],
+            }
+        }
+        OpKind::CompressZ => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
+                outputs: true,
+                tolerated: &["output 0"],
+            }
+        }
+        OpKind::Compress2 => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
+                outputs: true,
+                tolerated: &["output 0"],
+            }
+        }
+        OpKind::Compress2Z => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
+                outputs: true,
+                tolerated: &["output 0"],
+            }
+        }
+        OpKind::CompressBound => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &["return"],
+            }
+        }
+        OpKind::CompressBoundZ => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &["return"],
+            }
+        }
+        OpKind::Uncompress => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::UncompressZ => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::Uncompress2 => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::Uncompress2Z => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::Adler32 => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &["return"],
+            }
+        }
+        OpKind::Adler32Z => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &["return"],
+            }
+        }
+        OpKind::Crc32 => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::Crc32Z => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::Crc32CombineOp => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::DeflateInit => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::InflateInit => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::DeflateInit2 => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::InflateInit2 => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::InflateBackInit => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::Adler32Combine64 => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::Crc32Combine64 => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &["return"],
+            }
+        }
+        OpKind::Crc32CombineGen64 => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &["return"],
+            }
+        }
+        OpKind::Adler32Combine => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::Crc32Combine => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &["return"],
+            }
+        }
+        OpKind::Crc32CombineGen => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &["return"],
+            }
+        }
+        OpKind::ZError => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::InflateSyncPoint => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::GetCrcTable => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::InflateValidate => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        OpKind::InflateCodesUsed => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: true,
+                tolerated: &[],
+            }
+        }
+        _ => seam_runtime::diverge::Rule::EXACT,
+    }
+}
+/// Runs `ops` against both sides, each consuming what the other produced; the first
+/// difference the rules do not tolerate is reported and aborts the run.
+pub fn run_diff(ops: &[Op<'_>]) {
+    setup();
+    seam_runtime::begin_input();
+    seam_runtime::input::reset_budget();
+    let (mut left, mut right) = (Live::default(), right::Live::default());
+    let (mut from_left, mut from_right) = (
+        seam_runtime::input::Produced::default(),
+        seam_runtime::input::Produced::default(),
+    );
+    for (index, op) in ops.iter().enumerate() {
+        seam_runtime::set_op(index);
+        let a = left.apply(op, &from_right);
+        let b = right.apply(op, &from_left);
+        if let Some(what) = seam_runtime::diverge::check(&rule(op.kind()), &a, &b) {
+            seam_runtime::diverge::report(
+                index,
+                op.kind().name(),
+                &what,
+                ("zlib", &a),
+                ("zlib-rs", &b),
+            );
+        }
+        for bytes in &a.outputs {
+            from_left.push(bytes);
+        }
+        for bytes in &b.outputs {
+            from_right.push(bytes);
+        }
+    }
+}
+/// Decodes and runs one fuzz input against both sides.
+pub fn fuzz_diff(data: &[u8], target: &Target) {
+    run_diff(&decode(data, target));
 }
