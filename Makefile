@@ -17,7 +17,7 @@ fuzz-build: build
 	eval "$$($(SEAM) env --sanitizer address)" && cd fuzz && $(CARGO_FUZZ) build -O
 
 # Contracts whose generated wrappers and fuzz targets are checked in.
-CONTRACTS := c_targets/seeded/seam.toml c_targets/zlib/seam.toml c_targets/onig/seam.toml
+CONTRACTS := c_targets/seeded/seam.toml c_targets/zlib/seam.toml c_targets/onig/seam.toml c_targets/bzip2/seam.toml
 
 # Regenerates wrappers and fuzz targets from the contracts.
 gen: build

@@ -11,7 +11,7 @@ REAL_RUNS=${SEAM_DEMO_REAL_RUNS:-30000}
 say() { printf '\n\033[1mseam demo: %s\033[0m\n' "$*"; }
 
 say "generating wrappers and fuzz targets from the contracts (header + seam.toml -> Rust)"
-$SEAM gen c_targets/seeded/seam.toml c_targets/zlib/seam.toml c_targets/onig/seam.toml
+$SEAM gen c_targets/seeded/seam.toml c_targets/zlib/seam.toml c_targets/onig/seam.toml c_targets/bzip2/seam.toml
 
 say "building fuzz targets (C instrumented: ASan+UBSan+libFuzzer coverage; MSan for the checksum target)"
 eval "$($SEAM env --sanitizer address)"
