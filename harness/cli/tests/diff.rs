@@ -39,6 +39,7 @@ fn the_seeded_divergence_is_found_with_its_op_and_both_outcomes() {
     let a = attribute(&report, Some(&b));
     assert_eq!(a.function.as_deref(), Some("seeded_scale"));
     assert_eq!(a.op, Some(op));
+    assert_eq!(a.side, Side::Both);
 }
 
 #[test]

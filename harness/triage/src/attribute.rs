@@ -25,6 +25,8 @@ pub enum Side {
     Rust,
     /// No usable frame.
     Unknown,
+    /// A divergence: the two implementations of a differential target disagree.
+    Both,
 }
 
 /// The boundary call a crash is attributed to.
@@ -97,6 +99,7 @@ pub fn attribute(report: &Report, boundary: Option<&Boundary>) -> Attribution {
     let in_progress = call.is_some_and(|c| c.state == crate::boundary::CallState::InProgress);
     let no_c_frame = !meaningful(stack).any(|f| is_c_frame(f) == Some(true));
     let side = match frame.as_ref().and_then(is_c_frame) {
+        _ if diverged.is_some() => Side::Both,
         Some(true) => Side::C,
         // Died during a C call with no C frame left on the stack: the C function tail-called
         // into the runtime (free, memcpy, ...), so the fault is C's.

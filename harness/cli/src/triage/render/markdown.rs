@@ -30,6 +30,7 @@ pub fn render(reports: &[TriageReport]) -> String {
                 Side::C => "C",
                 Side::Rust => "Rust",
                 Side::Unknown => "?",
+                Side::Both => "both",
             };
             let repro = b.reproducer.as_ref().map(|p| format!("`{}`", p.display())).unwrap_or_else(|| "-".into());
             let _ = writeln!(

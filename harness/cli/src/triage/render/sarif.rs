@@ -51,6 +51,7 @@ fn result(b: &Bug, rule_index: usize, stack: &[Frame]) -> Value {
         crate::triage::attribute::Side::C => "C",
         crate::triage::attribute::Side::Rust => "Rust",
         crate::triage::attribute::Side::Unknown => "unknown",
+        crate::triage::attribute::Side::Both => "both",
     };
     let mut text = format!("{} at boundary call {call} (fault on the {side} side), target {}", b.crash_type, b.target);
     if let Some(op) = a.op {
