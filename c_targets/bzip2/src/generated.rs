@@ -357,9 +357,8 @@ pub fn run(ops: &[Op<'_>]) {
     let mut produced = seam_runtime::input::Produced::default();
     for (index, op) in ops.iter().enumerate() {
         seam_runtime::set_op(index);
-        let outcome = live.apply(op, &produced);
-        for bytes in &outcome.outputs {
-            produced.push(bytes);
+        for bytes in live.apply(op, &produced).outputs {
+            produced.push_owned(bytes);
         }
     }
 }
@@ -1258,11 +1257,11 @@ pub fn run_diff(ops: &[Op<'_>]) {
                 ("libbz2-rs", &b),
             );
         }
-        for bytes in &a.outputs {
-            from_left.push(bytes);
+        for bytes in a.outputs {
+            from_left.push_owned(bytes);
         }
-        for bytes in &b.outputs {
-            from_right.push(bytes);
+        for bytes in b.outputs {
+            from_right.push_owned(bytes);
         }
     }
 }

@@ -362,9 +362,8 @@ pub fn run(ops: &[Op<'_>]) {
     let mut produced = seam_runtime::input::Produced::default();
     for (index, op) in ops.iter().enumerate() {
         seam_runtime::set_op(index);
-        let outcome = live.apply(op, &produced);
-        for bytes in &outcome.outputs {
-            produced.push(bytes);
+        for bytes in live.apply(op, &produced).outputs {
+            produced.push_owned(bytes);
         }
     }
 }

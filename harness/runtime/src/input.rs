@@ -38,13 +38,23 @@ impl Produced {
     /// Keeps a copy of `bytes` (empty outputs are not kept), dropping the oldest beyond
     /// [`PRODUCED_KEPT`].
     pub fn push(&mut self, bytes: &[u8]) {
-        if bytes.is_empty() {
-            return;
+        if !bytes.is_empty() {
+            self.keep(bytes.to_vec());
         }
+    }
+
+    /// Keeps `bytes` itself, without copying (empty outputs are not kept).
+    pub fn push_owned(&mut self, bytes: Vec<u8>) {
+        if !bytes.is_empty() {
+            self.keep(bytes);
+        }
+    }
+
+    fn keep(&mut self, bytes: Vec<u8>) {
         if self.outputs.len() == PRODUCED_KEPT {
             self.outputs.remove(0);
         }
-        self.outputs.push(bytes.to_vec());
+        self.outputs.push(bytes);
     }
 
     /// The output `back` steps from the newest (wrapping), or nothing when none was kept.
@@ -263,6 +273,7 @@ mod tests {
             p.push(&[i]);
         }
         p.push(&[]);
+        p.push_owned(Vec::new());
         assert_eq!(p.get(0), [9]);
         assert_eq!(p.get(1), [8]);
         assert_eq!(p.get(PRODUCED_KEPT as u8), [9], "indices wrap over the kept outputs");

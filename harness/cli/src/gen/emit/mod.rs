@@ -136,11 +136,11 @@ fn diff(plan: &Plan, d: &DiffPlan) -> TokenStream {
                 if let Some(what) = seam_runtime::diverge::check(&rule(op.kind()), &a, &b) {
                     seam_runtime::diverge::report(index, op.kind().name(), &what, (#left_name, &a), (#right_name, &b));
                 }
-                for bytes in &a.outputs {
-                    from_left.push(bytes);
+                for bytes in a.outputs {
+                    from_left.push_owned(bytes);
                 }
-                for bytes in &b.outputs {
-                    from_right.push(bytes);
+                for bytes in b.outputs {
+                    from_right.push_owned(bytes);
                 }
             }
         }
@@ -300,9 +300,8 @@ pub fn module(plan: &Plan, ffi: &Ffi, banner: &str) -> anyhow::Result<String> {
             let mut produced = seam_runtime::input::Produced::default();
             for (index, op) in ops.iter().enumerate() {
                 seam_runtime::set_op(index);
-                let outcome = live.apply(op, &produced);
-                for bytes in &outcome.outputs {
-                    produced.push(bytes);
+                for bytes in live.apply(op, &produced).outputs {
+                    produced.push_owned(bytes);
                 }
             }
         }
