@@ -987,7 +987,7 @@ impl OpKind {
                     Op::Deflate {
                         strm: u.arbitrary::<u8>()?,
                         strm_next_in: if u.arbitrary::<bool>()? {
-                            Some(seam_runtime::input::Recipe::decode(u, 4194304usize)?)
+                            Some(seam_runtime::input::Recipe::decode(u, 1048576usize)?)
                         } else {
                             None
                         },
