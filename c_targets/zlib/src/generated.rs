@@ -1074,7 +1074,7 @@ impl OpKind {
                         good_length: u.int_in_range((-1 as i32)..=(1024 as i32))?,
                         max_lazy: u.int_in_range((-1 as i32)..=(1024 as i32))?,
                         nice_length: u.int_in_range((-1 as i32)..=(1024 as i32))?,
-                        max_chain: u.int_in_range((1 as i32)..=(4096 as i32))?,
+                        max_chain: u.int_in_range((4 as i32)..=(4096 as i32))?,
                     }
                 }
                 OpKind::DeflateBound => {
