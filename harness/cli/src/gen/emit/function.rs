@@ -8,7 +8,7 @@ use quote::quote;
 
 use super::names::{camel, ident, local};
 use crate::contract::Alloc;
-use crate::gen::plan::{Domain, FieldPlan, FnPlan, HandlePlan, InBuf, LenLink, OutBuf, Plan, Prim, Ret, Source, Written};
+use crate::gen::plan::{Domain, FieldPlan, FnPlan, InBuf, LenLink, OutBuf, Plan, Prim, Ret, Source, Written};
 
 /// The emitted pieces of one function.
 pub struct FnParts {
@@ -92,6 +92,19 @@ impl Acc {
             self.apply_args.push(quote!(*#name));
         }
         name
+    }
+
+    /// The value passed for a callback: the Rust function, wrapped in `Some` for a nullable
+    /// function-pointer type, NULL when an optional one's fuzz flag is off.
+    fn callback(&mut self, own: &str, path: &syn::Path, optional: bool, nullable_type: bool, group: Option<&str>) -> TokenStream {
+        if optional {
+            let on = self.optional_flag(own, group);
+            quote!(if #on { Some(#path) } else { None })
+        } else if nullable_type {
+            quote!(Some(#path))
+        } else {
+            quote!(#path)
+        }
     }
 }
 
@@ -389,15 +402,7 @@ pub fn function(plan: &Plan, f: &FnPlan, side: Option<&str>) -> FnParts {
                 acc.record.push(quote!(seam_runtime::Arg::unsigned(#pname, (usize::from(#off) % (#base.len() + 1)) as u64)));
             }
             Source::Callback { path, optional, nullable_type, group } => {
-                let value = match (*optional, *nullable_type) {
-                    (true, _) => {
-                        let on = acc.optional_flag(pname, group.as_deref());
-                        quote!(if #on { Some(#path) } else { None })
-                    }
-                    (false, true) => quote!(Some(#path)),
-                    (false, false) => quote!(#path),
-                };
-                args[i] = Some(value);
+                args[i] = Some(acc.callback(pname, path, *optional, *nullable_type, group.as_deref()));
             }
         }
     }
@@ -546,14 +551,7 @@ fn fields_around(acc: &mut Acc, owner: &str, raw: &TokenStream, fields: &[FieldP
             Source::Choice(_) => {}
             Source::Fixed(e) => acc.pre.push(quote!(unsafe { (*#raw).#fid = (#e) as _ };)),
             Source::Callback { path, optional, nullable_type, group } => {
-                let value = if *optional {
-                    let on = acc.optional_flag(&name, group.as_deref());
-                    quote!(if #on { Some(#path) } else { None })
-                } else if *nullable_type {
-                    quote!(Some(#path))
-                } else {
-                    quote!(#path)
-                };
+                let value = acc.callback(&name, path, *optional, *nullable_type, group.as_deref());
                 acc.pre.push(quote!(unsafe { (*#raw).#fid = #value };));
             }
             Source::In(b) => {
@@ -644,7 +642,7 @@ fn assemble(plan: &Plan, f: &FnPlan, mut acc: Acc, args: Vec<Option<TokenStream>
     let fn_id = ident(c_name);
     let variant = camel(c_name);
     let args: Vec<TokenStream> = args.into_iter().map(|a| a.unwrap_or_else(|| quote!(Default::default()))).collect();
-    let record = &acc.record[..acc.record.len().min(seam_runtime_max_args())];
+    let record = &acc.record[..acc.record.len().min(RECORDED_ARGS)];
     let call = quote!(ffi::#fn_id(#(#args),*));
 
     let (call_stmt, ret_out): (TokenStream, Option<Output>) = match &f.ret {
@@ -760,10 +758,9 @@ fn assemble(plan: &Plan, f: &FnPlan, mut acc: Acc, args: Vec<Option<TokenStream>
     FnParts { variant: variant_tokens, decode, wrapper, apply }
 }
 
-/// How many arguments the recorder keeps per call.
-fn seam_runtime_max_args() -> usize {
-    6
-}
+/// How many arguments the recorder keeps per call (`seam_runtime::recorder::MAX_ARGS`): the
+/// wrappers pass no more, so the argument array built on every call stays that small.
+const RECORDED_ARGS: usize = 6;
 
 /// `apply`'s statements for a wrapper's outputs, bound to `out`.
 fn consume_outputs(plan: &Plan, outputs: &[Output], fallible: bool) -> Vec<TokenStream> {
@@ -794,9 +791,4 @@ fn consume_outputs(plan: &Plan, outputs: &[Output], fallible: bool) -> Vec<Token
     }
     stmts.push(quote!(outcome));
     stmts
-}
-
-/// The handle kinds' Rust type names, for the module emitter.
-pub fn handle_type(h: &HandlePlan) -> proc_macro2::Ident {
-    camel(&h.name)
 }
