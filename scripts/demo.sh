@@ -8,6 +8,11 @@ SEAM=target/release/seam
 RUNS=${SEAM_DEMO_RUNS:-1500000}
 REAL_RUNS=${SEAM_DEMO_REAL_RUNS:-30000}
 
+# With address-space randomisation off a seed replays the same run (compare tracing of Rust
+# code records heap addresses, which otherwise change the mutations from run to run).
+fixed_layout=()
+if setarch -R true 2>/dev/null; then fixed_layout=(setarch -R); fi
+
 say() { printf '\n\033[1mseam demo: %s\033[0m\n' "$*"; }
 
 say "generating wrappers and fuzz targets from the contracts (header + seam.toml -> Rust)"
@@ -25,7 +30,7 @@ fuzz_one() { # target bin_dir [libFuzzer flags...]
   local t=$1 dir=$2; shift 2
   mkdir -p "fuzz/artifacts/$t"
   printf '  %-18s ' "$t"
-  if "$dir/$t" -seed=1 -runs="$RUNS" -artifact_prefix="fuzz/artifacts/$t/" "$@" >"$logs/$t.log" 2>&1; then
+  if "${fixed_layout[@]}" "$dir/$t" -seed=1 -runs="$RUNS" -artifact_prefix="fuzz/artifacts/$t/" "$@" >"$logs/$t.log" 2>&1; then
     echo "no crash in $RUNS runs"
   else
     echo "crashed: $(ls -t "fuzz/artifacts/$t" | head -1)"
@@ -61,7 +66,7 @@ real_logs=triage/fuzz-logs-real
 rm -rf "$real_logs" && mkdir -p "$real_logs"
 for t in zlib_roundtrip zlib_oneshot onig_all; do
   mkdir -p "fuzz/artifacts/$t"
-  if "$asan/$t" -seed=1 -runs="$REAL_RUNS" -max_len=4096 -artifact_prefix="fuzz/artifacts/$t/" >"$real_logs/$t.log" 2>&1; then
+  if "${fixed_layout[@]}" "$asan/$t" -seed=1 -runs="$REAL_RUNS" -max_len=4096 -artifact_prefix="fuzz/artifacts/$t/" >"$real_logs/$t.log" 2>&1; then
     verdict="no crash"
   else
     verdict="crashed: $(ls -t "fuzz/artifacts/$t" | head -1) (see $real_logs/$t.log; seam triage $t)"

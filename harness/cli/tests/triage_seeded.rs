@@ -32,7 +32,7 @@ const CASES: &[Case] = &[
 
 fn fuzz_into(bin: &Path, seed: u64, runs: u64, flags: &[&str], dir: &Path) {
     std::fs::create_dir_all(dir).unwrap();
-    let out = Command::new(bin)
+    let out = common::fuzzer(bin)
         .arg(format!("-seed={seed}"))
         .arg(format!("-runs={runs}"))
         .arg(format!("-artifact_prefix={}/", dir.display()))

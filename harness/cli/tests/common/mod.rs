@@ -141,10 +141,29 @@ pub struct Run {
     pub dir: tempfile::TempDir,
 }
 
+/// A command running a fuzz binary with address-space randomisation off when the kernel allows
+/// it (`setarch -R`). libFuzzer's `-seed` alone does not make a run repeatable: the compare
+/// tracing of Rust code records heap addresses (pointer arithmetic in `Vec`, slices and
+/// `arbitrary`), and the mutator splices recorded values into inputs, so under ASLR the same
+/// seed takes a different path on every run. With a fixed layout it takes the same one.
+pub fn fuzzer(bin: &Path) -> Command {
+    static FIXED_LAYOUT: OnceLock<bool> = OnceLock::new();
+    let fixed = *FIXED_LAYOUT.get_or_init(|| {
+        Command::new("setarch").args(["-R", "true"]).output().is_ok_and(|o| o.status.success())
+    });
+    if fixed {
+        let mut cmd = Command::new("setarch");
+        cmd.arg("-R").arg(bin);
+        cmd
+    } else {
+        Command::new(bin)
+    }
+}
+
 /// Runs a fuzz binary with a fixed seed and a bounded number of runs, from an empty corpus.
 pub fn fuzz(bin: &Path, seed: u64, runs: u64, extra: &[&str]) -> Run {
     let dir = tempfile::tempdir().expect("artifact dir");
-    let out = Command::new(bin)
+    let out = fuzzer(bin)
         .arg(format!("-seed={seed}"))
         .arg(format!("-runs={runs}"))
         .arg(format!("-artifact_prefix={}/", dir.path().display()))
