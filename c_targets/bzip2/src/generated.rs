@@ -123,9 +123,13 @@ pub const MAX_OPS: usize = 64usize;
 pub struct Target {
     /// The op kinds.
     pub kinds: &'static [OpKind],
+    /// Their decoders, in the same order: the input's kind byte picks one.
+    pub decoders: &'static [Decoder],
     /// Most ops per input.
     pub max_ops: usize,
 }
+/// Decodes the arguments of an op of one kind.
+pub type Decoder = for<'a> fn(&mut Unstructured<'a>) -> Result<Op<'a>>;
 /// One call with its fuzz-chosen arguments.
 #[derive(Debug)]
 pub enum Op<'a> {
@@ -198,84 +202,80 @@ pub enum OpKind {
     DestroyDecompress,
 }
 impl OpKind {
-    /// Decodes the arguments of an op of this kind.
-    pub fn decode<'a>(self, u: &mut Unstructured<'a>) -> Result<Op<'a>> {
-        Ok(
-            match self {
-                OpKind::BZ2BzCompressInit => {
-                    Op::BZ2BzCompressInit {
-                        blockSize100k: u.int_in_range((0 as i32)..=(10 as i32))?,
-                        verbosity: *u.choose(&[0 as i32])?,
-                        workFactor: u.int_in_range((0 as i32)..=(251 as i32))?,
-                    }
-                }
-                OpKind::BZ2BzCompress => {
-                    Op::BZ2BzCompress {
-                        strm: u.arbitrary::<u8>()?,
-                        strm_next_in: if u.arbitrary::<bool>()? {
-                            Some(seam_runtime::input::Recipe::decode(u, 262144usize)?)
-                        } else {
-                            None
-                        },
-                        strm_next_out_cap: seam_runtime::input::capacity(u, 65536usize)?,
-                        action: *u.choose(&[0 as i32, 1 as i32, 2 as i32])?,
-                    }
-                }
-                OpKind::BZ2BzDecompressInit => {
-                    Op::BZ2BzDecompressInit {
-                        verbosity: *u.choose(&[0 as i32])?,
-                        small: *u.choose(&[0 as i32, 1 as i32])?,
-                    }
-                }
-                OpKind::BZ2BzDecompress => {
-                    Op::BZ2BzDecompress {
-                        strm: u.arbitrary::<u8>()?,
-                        strm_next_in: if u.arbitrary::<bool>()? {
-                            Some(
-                                seam_runtime::input::Bytes::fresh_or_produced(
-                                    u,
-                                    65536usize,
-                                )?,
-                            )
-                        } else {
-                            None
-                        },
-                        strm_next_out_cap: seam_runtime::input::capacity(u, 65536usize)?,
-                    }
-                }
-                OpKind::BZ2BzBuffToBuffCompress => {
-                    Op::BZ2BzBuffToBuffCompress {
-                        dest_cap: seam_runtime::input::capacity(u, 300000usize)?,
-                        source: seam_runtime::input::Recipe::decode(u, 262144usize)?,
-                        blockSize100k: u.int_in_range((0 as i32)..=(10 as i32))?,
-                        verbosity: *u.choose(&[0 as i32])?,
-                        workFactor: u.int_in_range((0 as i32)..=(251 as i32))?,
-                    }
-                }
-                OpKind::BZ2BzBuffToBuffDecompress => {
-                    Op::BZ2BzBuffToBuffDecompress {
-                        dest_cap: seam_runtime::input::capacity(u, 300000usize)?,
-                        source: seam_runtime::input::Bytes::fresh_or_produced(
-                            u,
-                            65536usize,
-                        )?,
-                        small: *u.choose(&[0 as i32, 1 as i32])?,
-                        verbosity: *u.choose(&[0 as i32])?,
-                    }
-                }
-                OpKind::BZ2BzlibVersion => Op::BZ2BzlibVersion,
-                OpKind::DestroyCompress => {
-                    Op::DestroyCompress {
-                        index: u.arbitrary()?,
-                    }
-                }
-                OpKind::DestroyDecompress => {
-                    Op::DestroyDecompress {
-                        index: u.arbitrary()?,
-                    }
-                }
-            },
-        )
+    /// The decoder of this kind's arguments (one small function per kind: decoding
+    /// runs once per op of every input).
+    pub const fn decoder(self) -> Decoder {
+        match self {
+            OpKind::BZ2BzCompressInit => {
+                |u| Ok(Op::BZ2BzCompressInit {
+                    blockSize100k: u.int_in_range((0 as i32)..=(10 as i32))?,
+                    verbosity: *u.choose(&[0 as i32])?,
+                    workFactor: u.int_in_range((0 as i32)..=(251 as i32))?,
+                })
+            }
+            OpKind::BZ2BzCompress => {
+                |u| Ok(Op::BZ2BzCompress {
+                    strm: u.arbitrary::<u8>()?,
+                    strm_next_in: if u.arbitrary::<bool>()? {
+                        Some(seam_runtime::input::Recipe::decode(u, 262144usize)?)
+                    } else {
+                        None
+                    },
+                    strm_next_out_cap: seam_runtime::input::capacity(u, 65536usize)?,
+                    action: *u.choose(&[0 as i32, 1 as i32, 2 as i32])?,
+                })
+            }
+            OpKind::BZ2BzDecompressInit => {
+                |u| Ok(Op::BZ2BzDecompressInit {
+                    verbosity: *u.choose(&[0 as i32])?,
+                    small: *u.choose(&[0 as i32, 1 as i32])?,
+                })
+            }
+            OpKind::BZ2BzDecompress => {
+                |u| Ok(Op::BZ2BzDecompress {
+                    strm: u.arbitrary::<u8>()?,
+                    strm_next_in: if u.arbitrary::<bool>()? {
+                        Some(
+                            seam_runtime::input::Bytes::fresh_or_produced(u, 65536usize)?,
+                        )
+                    } else {
+                        None
+                    },
+                    strm_next_out_cap: seam_runtime::input::capacity(u, 65536usize)?,
+                })
+            }
+            OpKind::BZ2BzBuffToBuffCompress => {
+                |u| Ok(Op::BZ2BzBuffToBuffCompress {
+                    dest_cap: seam_runtime::input::capacity(u, 300000usize)?,
+                    source: seam_runtime::input::Recipe::decode(u, 262144usize)?,
+                    blockSize100k: u.int_in_range((0 as i32)..=(10 as i32))?,
+                    verbosity: *u.choose(&[0 as i32])?,
+                    workFactor: u.int_in_range((0 as i32)..=(251 as i32))?,
+                })
+            }
+            OpKind::BZ2BzBuffToBuffDecompress => {
+                |u| Ok(Op::BZ2BzBuffToBuffDecompress {
+                    dest_cap: seam_runtime::input::capacity(u, 300000usize)?,
+                    source: seam_runtime::input::Bytes::fresh_or_produced(
+                        u,
+                        65536usize,
+                    )?,
+                    small: *u.choose(&[0 as i32, 1 as i32])?,
+                    verbosity: *u.choose(&[0 as i32])?,
+                })
+            }
+            OpKind::BZ2BzlibVersion => |_| Ok(Op::BZ2BzlibVersion),
+            OpKind::DestroyCompress => {
+                |u| Ok(Op::DestroyCompress {
+                    index: u.arbitrary()?,
+                })
+            }
+            OpKind::DestroyDecompress => {
+                |u| Ok(Op::DestroyDecompress {
+                    index: u.arbitrary()?,
+                })
+            }
+        }
     }
     /// The C function it calls.
     pub fn name(self) -> &'static str {
@@ -308,11 +308,26 @@ pub mod targets {
             OpKind::DestroyCompress,
             OpKind::DestroyDecompress,
         ],
+        decoders: &[
+            OpKind::BZ2BzCompressInit.decoder(),
+            OpKind::BZ2BzCompress.decoder(),
+            OpKind::BZ2BzDecompressInit.decoder(),
+            OpKind::BZ2BzDecompress.decoder(),
+            OpKind::BZ2BzBuffToBuffCompress.decoder(),
+            OpKind::BZ2BzBuffToBuffDecompress.decoder(),
+            OpKind::BZ2BzlibVersion.decoder(),
+            OpKind::DestroyCompress.decoder(),
+            OpKind::DestroyDecompress.decoder(),
+        ],
         max_ops: 64usize,
     };
     /// Fuzz target `bzip2_oneshot`.
     pub const ONESHOT: Target = Target {
         kinds: &[OpKind::BZ2BzBuffToBuffCompress, OpKind::BZ2BzBuffToBuffDecompress],
+        decoders: &[
+            OpKind::BZ2BzBuffToBuffCompress.decoder(),
+            OpKind::BZ2BzBuffToBuffDecompress.decoder(),
+        ],
         max_ops: 64usize,
     };
     /// Fuzz target `bzip2_streams`.
@@ -326,6 +341,15 @@ pub mod targets {
             OpKind::DestroyCompress,
             OpKind::DestroyDecompress,
         ],
+        decoders: &[
+            OpKind::BZ2BzCompressInit.decoder(),
+            OpKind::BZ2BzCompress.decoder(),
+            OpKind::BZ2BzDecompressInit.decoder(),
+            OpKind::BZ2BzDecompress.decoder(),
+            OpKind::BZ2BzBuffToBuffCompress.decoder(),
+            OpKind::DestroyCompress.decoder(),
+            OpKind::DestroyDecompress.decoder(),
+        ],
         max_ops: 64usize,
     };
 }
@@ -335,7 +359,7 @@ pub fn decode<'a>(data: &'a [u8], target: &Target) -> Vec<Op<'a>> {
     let mut u = Unstructured::new(data);
     let mut ops = Vec::new();
     while ops.len() < target.max_ops && !u.is_empty() {
-        match u.choose(target.kinds).and_then(|k| k.decode(&mut u)) {
+        match u.choose(target.decoders).and_then(|decode| decode(&mut u)) {
             Ok(op) => ops.push(op),
             Err(_) => break,
         }
@@ -357,9 +381,7 @@ pub fn run(ops: &[Op<'_>]) {
     let mut produced = seam_runtime::input::Produced::default();
     for (index, op) in ops.iter().enumerate() {
         seam_runtime::set_op(index);
-        for bytes in live.apply(op, &produced).outputs {
-            produced.push_owned(bytes);
-        }
+        live.apply(op, &mut produced);
     }
 }
 /// A live `bz_stream` handle (`compress`), ended with `BZ2_bzCompressEnd` when dropped.
@@ -437,29 +459,23 @@ pub struct Live {
     pub decompress: Vec<Decompress>,
 }
 impl Live {
-    /// Applies one op, reading earlier outputs from `feed`; ops whose handles are not
-    /// live are skipped. Returns what the call returned and produced.
-    pub fn apply(
-        &mut self,
-        op: &Op<'_>,
-        feed: &seam_runtime::input::Produced,
-    ) -> seam_runtime::diverge::Outcome {
+    /// Applies one op, reading earlier outputs from the sink's feed and giving it
+    /// what the call returned and produced; ops whose handles are not live are skipped.
+    pub fn apply<S: seam_runtime::output::Sink>(&mut self, op: &Op<'_>, sink: &mut S) {
         match op {
             Op::BZ2BzCompressInit { blockSize100k, verbosity, workFactor } => {
                 if self.compress.len() >= 2usize {
-                    return seam_runtime::diverge::Outcome::default();
+                    return;
                 }
                 let out = BZ2_bzCompressInit(*blockSize100k, *verbosity, *workFactor);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out.0 as i64);
+                sink.ret(out.0 as i64);
                 if let Some(h) = out.1 {
                     self.compress.push(h);
                 }
-                outcome
             }
             Op::BZ2BzCompress { strm, strm_next_in, strm_next_out_cap, action } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.compress, *strm)
-                else { return seam_runtime::diverge::Outcome::default() };
+                else { return };
                 let strm_next_in_built = strm_next_in.as_ref().map(|r| r.build());
                 let out = BZ2_bzCompress(
                     strm,
@@ -467,35 +483,29 @@ impl Live {
                     *strm_next_out_cap,
                     *action,
                 );
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out.0 as i64);
-                outcome.outputs.push(out.1);
-                outcome
+                sink.ret(out.0 as i64);
+                sink.output(out.1);
             }
             Op::BZ2BzDecompressInit { verbosity, small } => {
                 if self.decompress.len() >= 2usize {
-                    return seam_runtime::diverge::Outcome::default();
+                    return;
                 }
                 let out = BZ2_bzDecompressInit(*verbosity, *small);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out.0 as i64);
+                sink.ret(out.0 as i64);
                 if let Some(h) = out.1 {
                     self.decompress.push(h);
                 }
-                outcome
             }
             Op::BZ2BzDecompress { strm, strm_next_in, strm_next_out_cap } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.decompress, *strm)
-                else { return seam_runtime::diverge::Outcome::default() };
+                else { return };
                 let out = BZ2_bzDecompress(
                     strm,
-                    strm_next_in.as_ref().map(|b| b.get(feed)),
+                    strm_next_in.as_ref().map(|b| b.get(sink.feed())),
                     *strm_next_out_cap,
                 );
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out.0 as i64);
-                outcome.outputs.push(out.1);
-                outcome
+                sink.ret(out.0 as i64);
+                sink.output(out.1);
             }
             Op::BZ2BzBuffToBuffCompress {
                 dest_cap,
@@ -512,42 +522,34 @@ impl Live {
                     *verbosity,
                     *workFactor,
                 );
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out.0 as i64);
-                outcome.outputs.push(out.1);
-                outcome
+                sink.ret(out.0 as i64);
+                sink.output(out.1);
             }
             Op::BZ2BzBuffToBuffDecompress { dest_cap, source, small, verbosity } => {
                 let out = BZ2_bzBuffToBuffDecompress(
                     *dest_cap,
-                    source.get(feed),
+                    source.get(sink.feed()),
                     *small,
                     *verbosity,
                 );
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out.0 as i64);
-                outcome.outputs.push(out.1);
-                outcome
+                sink.ret(out.0 as i64);
+                sink.output(out.1);
             }
             Op::BZ2BzlibVersion => {
                 let out = BZ2_bzlibVersion();
-                let mut outcome = seam_runtime::diverge::Outcome::default();
                 std::hint::black_box(out);
-                outcome
             }
             Op::DestroyCompress { index } => {
                 if !self.compress.is_empty() {
                     let i = usize::from(*index) % self.compress.len();
                     drop(self.compress.swap_remove(i));
                 }
-                seam_runtime::diverge::Outcome::default()
             }
             Op::DestroyDecompress { index } => {
                 if !self.decompress.is_empty() {
                     let i = usize::from(*index) % self.decompress.len();
                     drop(self.decompress.swap_remove(i));
                 }
-                seam_runtime::diverge::Outcome::default()
             }
         }
     }
@@ -849,33 +851,31 @@ pub mod right {
         pub decompress: Vec<Decompress>,
     }
     impl Live {
-        /// Applies one op, reading earlier outputs from `feed`; ops whose handles are not
-        /// live are skipped. Returns what the call returned and produced.
-        pub fn apply(
+        /// Applies one op, reading earlier outputs from the sink's feed and giving it
+        /// what the call returned and produced; ops whose handles are not live are skipped.
+        pub fn apply<S: seam_runtime::output::Sink>(
             &mut self,
             op: &Op<'_>,
-            feed: &seam_runtime::input::Produced,
-        ) -> seam_runtime::diverge::Outcome {
+            sink: &mut S,
+        ) {
             match op {
                 Op::BZ2BzCompressInit { blockSize100k, verbosity, workFactor } => {
                     if self.compress.len() >= 2usize {
-                        return seam_runtime::diverge::Outcome::default();
+                        return;
                     }
                     let out = BZ2_bzCompressInit(
                         *blockSize100k,
                         *verbosity,
                         *workFactor,
                     );
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out.0 as i64);
+                    sink.ret(out.0 as i64);
                     if let Some(h) = out.1 {
                         self.compress.push(h);
                     }
-                    outcome
                 }
                 Op::BZ2BzCompress { strm, strm_next_in, strm_next_out_cap, action } => {
                     let Some(strm) = seam_runtime::input::pick(&mut self.compress, *strm)
-                    else { return seam_runtime::diverge::Outcome::default() };
+                    else { return };
                     let strm_next_in_built = strm_next_in.as_ref().map(|r| r.build());
                     let out = BZ2_bzCompress(
                         strm,
@@ -883,37 +883,31 @@ pub mod right {
                         *strm_next_out_cap,
                         *action,
                     );
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out.0 as i64);
-                    outcome.outputs.push(out.1);
-                    outcome
+                    sink.ret(out.0 as i64);
+                    sink.output(out.1);
                 }
                 Op::BZ2BzDecompressInit { verbosity, small } => {
                     if self.decompress.len() >= 2usize {
-                        return seam_runtime::diverge::Outcome::default();
+                        return;
                     }
                     let out = BZ2_bzDecompressInit(*verbosity, *small);
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out.0 as i64);
+                    sink.ret(out.0 as i64);
                     if let Some(h) = out.1 {
                         self.decompress.push(h);
                     }
-                    outcome
                 }
                 Op::BZ2BzDecompress { strm, strm_next_in, strm_next_out_cap } => {
                     let Some(strm) = seam_runtime::input::pick(
                         &mut self.decompress,
                         *strm,
-                    ) else { return seam_runtime::diverge::Outcome::default() };
+                    ) else { return };
                     let out = BZ2_bzDecompress(
                         strm,
-                        strm_next_in.as_ref().map(|b| b.get(feed)),
+                        strm_next_in.as_ref().map(|b| b.get(sink.feed())),
                         *strm_next_out_cap,
                     );
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out.0 as i64);
-                    outcome.outputs.push(out.1);
-                    outcome
+                    sink.ret(out.0 as i64);
+                    sink.output(out.1);
                 }
                 Op::BZ2BzBuffToBuffCompress {
                     dest_cap,
@@ -930,38 +924,32 @@ pub mod right {
                         *verbosity,
                         *workFactor,
                     );
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out.0 as i64);
-                    outcome.outputs.push(out.1);
-                    outcome
+                    sink.ret(out.0 as i64);
+                    sink.output(out.1);
                 }
                 Op::BZ2BzBuffToBuffDecompress { dest_cap, source, small, verbosity } => {
                     let out = BZ2_bzBuffToBuffDecompress(
                         *dest_cap,
-                        source.get(feed),
+                        source.get(sink.feed()),
                         *small,
                         *verbosity,
                     );
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out.0 as i64);
-                    outcome.outputs.push(out.1);
-                    outcome
+                    sink.ret(out.0 as i64);
+                    sink.output(out.1);
                 }
                 Op::DestroyCompress { index } => {
                     if !self.compress.is_empty() {
                         let i = usize::from(*index) % self.compress.len();
                         drop(self.compress.swap_remove(i));
                     }
-                    seam_runtime::diverge::Outcome::default()
                 }
                 Op::DestroyDecompress { index } => {
                     if !self.decompress.is_empty() {
                         let i = usize::from(*index) % self.decompress.len();
                         drop(self.decompress.swap_remove(i));
                     }
-                    seam_runtime::diverge::Outcome::default()
                 }
-                _ => seam_runtime::diverge::Outcome::default(),
+                _ => {}
             }
         }
     }
@@ -1244,10 +1232,29 @@ pub fn run_diff(ops: &[Op<'_>]) {
         seam_runtime::input::Produced::default(),
         seam_runtime::input::Produced::default(),
     );
+    let (mut a, mut b) = (
+        seam_runtime::diverge::Outcome::default(),
+        seam_runtime::diverge::Outcome::default(),
+    );
     for (index, op) in ops.iter().enumerate() {
         seam_runtime::set_op(index);
-        let a = left.apply(op, &from_right);
-        let b = right.apply(op, &from_left);
+        a.clear();
+        b.clear();
+        left.apply(
+            op,
+            &mut seam_runtime::diverge::Crossed {
+                feed: &from_right,
+                outcome: &mut a,
+            },
+        );
+        right
+            .apply(
+                op,
+                &mut seam_runtime::diverge::Crossed {
+                    feed: &from_left,
+                    outcome: &mut b,
+                },
+            );
         if let Some(what) = seam_runtime::diverge::check(&rule(op.kind()), &a, &b) {
             seam_runtime::diverge::report(
                 index,
@@ -1257,10 +1264,10 @@ pub fn run_diff(ops: &[Op<'_>]) {
                 ("libbz2-rs", &b),
             );
         }
-        for bytes in a.outputs {
+        for bytes in a.outputs.drain(..) {
             from_left.push_owned(bytes);
         }
-        for bytes in b.outputs {
+        for bytes in b.outputs.drain(..) {
             from_right.push_owned(bytes);
         }
     }

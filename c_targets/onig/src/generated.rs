@@ -16,9 +16,13 @@ pub const MAX_OPS: usize = 64usize;
 pub struct Target {
     /// The op kinds.
     pub kinds: &'static [OpKind],
+    /// Their decoders, in the same order: the input's kind byte picks one.
+    pub decoders: &'static [Decoder],
     /// Most ops per input.
     pub max_ops: usize,
 }
+/// Decodes the arguments of an op of one kind.
+pub type Decoder = for<'a> fn(&mut Unstructured<'a>) -> Result<Op<'a>>;
 /// One call with its fuzz-chosen arguments.
 #[derive(Debug)]
 pub enum Op<'a> {
@@ -114,142 +118,132 @@ pub enum OpKind {
     DestroyRegion,
 }
 impl OpKind {
-    /// Decodes the arguments of an op of this kind.
-    pub fn decode<'a>(self, u: &mut Unstructured<'a>) -> Result<Op<'a>> {
-        Ok(
-            match self {
-                OpKind::OnigNew => {
-                    Op::OnigNew {
-                        pattern: seam_runtime::input::Bytes::fresh_or_produced(
-                            u,
-                            512usize,
-                        )?,
-                        option: seam_runtime::input::flags(
-                            u,
-                            &[
-                                1 as i64,
-                                2 as i64,
-                                4 as i64,
-                                8 as i64,
-                                16 as i64,
-                                32 as i64,
-                                64 as i64,
-                                128 as i64,
-                                256 as i64,
-                                32768 as i64,
-                                65536 as i64,
-                                131072 as i64,
-                                262144 as i64,
-                                524288 as i64,
-                                1048576 as i64,
-                                2097152 as i64,
-                            ],
-                        )? as u32,
-                        enc: u.choose_index(10usize)? as u8,
-                        syntax: u.choose_index(12usize)? as u8,
-                    }
-                }
-                OpKind::OnigSearch => {
-                    Op::OnigSearch {
-                        arg1: u.arbitrary::<u8>()?,
-                        str: seam_runtime::input::Bytes::fresh_or_produced(
-                            u,
-                            4096usize,
-                        )?,
-                        region: u.arbitrary::<Option<u8>>()?,
-                        option: seam_runtime::input::flags(
-                            u,
-                            &[
-                                16 as i64,
-                                32 as i64,
-                                512 as i64,
-                                1024 as i64,
-                                2048 as i64,
-                                4194304 as i64,
-                                8388608 as i64,
-                                16777216 as i64,
-                                67108864 as i64,
-                            ],
-                        )? as u32 | 4096 as u32,
-                    }
-                }
-                OpKind::OnigMatch => {
-                    Op::OnigMatch {
-                        arg1: u.arbitrary::<u8>()?,
-                        str: seam_runtime::input::Bytes::fresh_or_produced(
-                            u,
-                            4096usize,
-                        )?,
-                        region: u.arbitrary::<Option<u8>>()?,
-                        option: seam_runtime::input::flags(
-                            u,
-                            &[
-                                16 as i64,
-                                32 as i64,
-                                512 as i64,
-                                1024 as i64,
-                                2048 as i64,
-                                67108864 as i64,
-                            ],
-                        )? as u32 | 4096 as u32,
-                    }
-                }
-                OpKind::OnigRegionNew => Op::OnigRegionNew,
-                OpKind::OnigRegionClear => {
-                    Op::OnigRegionClear {
-                        region: u.arbitrary::<u8>()?,
-                    }
-                }
-                OpKind::OnigRegionResize => {
-                    Op::OnigRegionResize {
-                        region: u.arbitrary::<u8>()?,
-                        n: u.int_in_range((0 as i32)..=(64 as i32))?,
-                    }
-                }
-                OpKind::OnigNameToBackrefNumber => {
-                    Op::OnigNameToBackrefNumber {
-                        reg: u.arbitrary::<u8>()?,
-                        name: seam_runtime::input::Bytes::fresh_or_produced(u, 64usize)?,
-                        region: u.arbitrary::<Option<u8>>()?,
-                    }
-                }
-                OpKind::OnigForeachName => {
-                    Op::OnigForeachName {
-                        reg: u.arbitrary::<u8>()?,
-                    }
-                }
-                OpKind::OnigNumberOfNames => {
-                    Op::OnigNumberOfNames {
-                        reg: u.arbitrary::<u8>()?,
-                    }
-                }
-                OpKind::OnigNumberOfCaptures => {
-                    Op::OnigNumberOfCaptures {
-                        reg: u.arbitrary::<u8>()?,
-                    }
-                }
-                OpKind::OnigNumberOfCaptureHistories => {
-                    Op::OnigNumberOfCaptureHistories {
-                        reg: u.arbitrary::<u8>()?,
-                    }
-                }
-                OpKind::OnigNonameGroupCaptureIsActive => {
-                    Op::OnigNonameGroupCaptureIsActive {
-                        reg: u.arbitrary::<u8>()?,
-                    }
-                }
-                OpKind::DestroyRegex => {
-                    Op::DestroyRegex {
-                        index: u.arbitrary()?,
-                    }
-                }
-                OpKind::DestroyRegion => {
-                    Op::DestroyRegion {
-                        index: u.arbitrary()?,
-                    }
-                }
-            },
-        )
+    /// The decoder of this kind's arguments (one small function per kind: decoding
+    /// runs once per op of every input).
+    pub const fn decoder(self) -> Decoder {
+        match self {
+            OpKind::OnigNew => {
+                |u| Ok(Op::OnigNew {
+                    pattern: seam_runtime::input::Bytes::fresh_or_produced(u, 512usize)?,
+                    option: seam_runtime::input::flags(
+                        u,
+                        &[
+                            1 as i64,
+                            2 as i64,
+                            4 as i64,
+                            8 as i64,
+                            16 as i64,
+                            32 as i64,
+                            64 as i64,
+                            128 as i64,
+                            256 as i64,
+                            32768 as i64,
+                            65536 as i64,
+                            131072 as i64,
+                            262144 as i64,
+                            524288 as i64,
+                            1048576 as i64,
+                            2097152 as i64,
+                        ],
+                    )? as u32,
+                    enc: u.choose_index(10usize)? as u8,
+                    syntax: u.choose_index(12usize)? as u8,
+                })
+            }
+            OpKind::OnigSearch => {
+                |u| Ok(Op::OnigSearch {
+                    arg1: u.arbitrary::<u8>()?,
+                    str: seam_runtime::input::Bytes::fresh_or_produced(u, 4096usize)?,
+                    region: u.arbitrary::<Option<u8>>()?,
+                    option: seam_runtime::input::flags(
+                        u,
+                        &[
+                            16 as i64,
+                            32 as i64,
+                            512 as i64,
+                            1024 as i64,
+                            2048 as i64,
+                            4194304 as i64,
+                            8388608 as i64,
+                            16777216 as i64,
+                            67108864 as i64,
+                        ],
+                    )? as u32 | 4096 as u32,
+                })
+            }
+            OpKind::OnigMatch => {
+                |u| Ok(Op::OnigMatch {
+                    arg1: u.arbitrary::<u8>()?,
+                    str: seam_runtime::input::Bytes::fresh_or_produced(u, 4096usize)?,
+                    region: u.arbitrary::<Option<u8>>()?,
+                    option: seam_runtime::input::flags(
+                        u,
+                        &[
+                            16 as i64,
+                            32 as i64,
+                            512 as i64,
+                            1024 as i64,
+                            2048 as i64,
+                            67108864 as i64,
+                        ],
+                    )? as u32 | 4096 as u32,
+                })
+            }
+            OpKind::OnigRegionNew => |_| Ok(Op::OnigRegionNew),
+            OpKind::OnigRegionClear => {
+                |u| Ok(Op::OnigRegionClear {
+                    region: u.arbitrary::<u8>()?,
+                })
+            }
+            OpKind::OnigRegionResize => {
+                |u| Ok(Op::OnigRegionResize {
+                    region: u.arbitrary::<u8>()?,
+                    n: u.int_in_range((0 as i32)..=(64 as i32))?,
+                })
+            }
+            OpKind::OnigNameToBackrefNumber => {
+                |u| Ok(Op::OnigNameToBackrefNumber {
+                    reg: u.arbitrary::<u8>()?,
+                    name: seam_runtime::input::Bytes::fresh_or_produced(u, 64usize)?,
+                    region: u.arbitrary::<Option<u8>>()?,
+                })
+            }
+            OpKind::OnigForeachName => {
+                |u| Ok(Op::OnigForeachName {
+                    reg: u.arbitrary::<u8>()?,
+                })
+            }
+            OpKind::OnigNumberOfNames => {
+                |u| Ok(Op::OnigNumberOfNames {
+                    reg: u.arbitrary::<u8>()?,
+                })
+            }
+            OpKind::OnigNumberOfCaptures => {
+                |u| Ok(Op::OnigNumberOfCaptures {
+                    reg: u.arbitrary::<u8>()?,
+                })
+            }
+            OpKind::OnigNumberOfCaptureHistories => {
+                |u| Ok(Op::OnigNumberOfCaptureHistories {
+                    reg: u.arbitrary::<u8>()?,
+                })
+            }
+            OpKind::OnigNonameGroupCaptureIsActive => {
+                |u| Ok(Op::OnigNonameGroupCaptureIsActive {
+                    reg: u.arbitrary::<u8>()?,
+                })
+            }
+            OpKind::DestroyRegex => {
+                |u| Ok(Op::DestroyRegex {
+                    index: u.arbitrary()?,
+                })
+            }
+            OpKind::DestroyRegion => {
+                |u| Ok(Op::DestroyRegion {
+                    index: u.arbitrary()?,
+                })
+            }
+        }
     }
     /// The C function it calls.
     pub fn name(self) -> &'static str {
@@ -294,11 +288,32 @@ pub mod targets {
             OpKind::DestroyRegex,
             OpKind::DestroyRegion,
         ],
+        decoders: &[
+            OpKind::OnigNew.decoder(),
+            OpKind::OnigSearch.decoder(),
+            OpKind::OnigMatch.decoder(),
+            OpKind::OnigRegionNew.decoder(),
+            OpKind::OnigRegionClear.decoder(),
+            OpKind::OnigRegionResize.decoder(),
+            OpKind::OnigNameToBackrefNumber.decoder(),
+            OpKind::OnigForeachName.decoder(),
+            OpKind::OnigNumberOfNames.decoder(),
+            OpKind::OnigNumberOfCaptures.decoder(),
+            OpKind::OnigNumberOfCaptureHistories.decoder(),
+            OpKind::OnigNonameGroupCaptureIsActive.decoder(),
+            OpKind::DestroyRegex.decoder(),
+            OpKind::DestroyRegion.decoder(),
+        ],
         max_ops: 64usize,
     };
     /// Fuzz target `onig_compile`.
     pub const COMPILE: Target = Target {
         kinds: &[OpKind::OnigNew, OpKind::OnigNumberOfCaptures, OpKind::DestroyRegex],
+        decoders: &[
+            OpKind::OnigNew.decoder(),
+            OpKind::OnigNumberOfCaptures.decoder(),
+            OpKind::DestroyRegex.decoder(),
+        ],
         max_ops: 64usize,
     };
     /// Fuzz target `onig_names`.
@@ -314,6 +329,17 @@ pub mod targets {
             OpKind::DestroyRegex,
             OpKind::DestroyRegion,
         ],
+        decoders: &[
+            OpKind::OnigNew.decoder(),
+            OpKind::OnigSearch.decoder(),
+            OpKind::OnigRegionNew.decoder(),
+            OpKind::OnigNameToBackrefNumber.decoder(),
+            OpKind::OnigForeachName.decoder(),
+            OpKind::OnigNumberOfNames.decoder(),
+            OpKind::OnigNonameGroupCaptureIsActive.decoder(),
+            OpKind::DestroyRegex.decoder(),
+            OpKind::DestroyRegion.decoder(),
+        ],
         max_ops: 64usize,
     };
     /// Fuzz target `onig_search`.
@@ -328,6 +354,16 @@ pub mod targets {
             OpKind::DestroyRegex,
             OpKind::DestroyRegion,
         ],
+        decoders: &[
+            OpKind::OnigNew.decoder(),
+            OpKind::OnigSearch.decoder(),
+            OpKind::OnigMatch.decoder(),
+            OpKind::OnigRegionNew.decoder(),
+            OpKind::OnigRegionClear.decoder(),
+            OpKind::OnigRegionResize.decoder(),
+            OpKind::DestroyRegex.decoder(),
+            OpKind::DestroyRegion.decoder(),
+        ],
         max_ops: 64usize,
     };
 }
@@ -337,7 +373,7 @@ pub fn decode<'a>(data: &'a [u8], target: &Target) -> Vec<Op<'a>> {
     let mut u = Unstructured::new(data);
     let mut ops = Vec::new();
     while ops.len() < target.max_ops && !u.is_empty() {
-        match u.choose(target.kinds).and_then(|k| k.decode(&mut u)) {
+        match u.choose(target.decoders).and_then(|decode| decode(&mut u)) {
             Ok(op) => ops.push(op),
             Err(_) => break,
         }
@@ -362,9 +398,7 @@ pub fn run(ops: &[Op<'_>]) {
     let mut produced = seam_runtime::input::Produced::default();
     for (index, op) in ops.iter().enumerate() {
         seam_runtime::set_op(index);
-        for bytes in live.apply(op, &produced).outputs {
-            produced.push_owned(bytes);
-        }
+        live.apply(op, &mut produced);
     }
 }
 /// A live `OnigRegexType` handle (`regex`), ended with `onig_free` when dropped.
@@ -440,169 +474,146 @@ pub struct Live {
     pub region: Vec<Region>,
 }
 impl Live {
-    /// Applies one op, reading earlier outputs from `feed`; ops whose handles are not
-    /// live are skipped. Returns what the call returned and produced.
-    pub fn apply(
-        &mut self,
-        op: &Op<'_>,
-        feed: &seam_runtime::input::Produced,
-    ) -> seam_runtime::diverge::Outcome {
+    /// Applies one op, reading earlier outputs from the sink's feed and giving it
+    /// what the call returned and produced; ops whose handles are not live are skipped.
+    pub fn apply<S: seam_runtime::output::Sink>(&mut self, op: &Op<'_>, sink: &mut S) {
         match op {
             Op::OnigNew { pattern, option, enc, syntax } => {
                 if self.regex.len() >= 4usize {
-                    return seam_runtime::diverge::Outcome::default();
+                    return;
                 }
-                let out = onig_new(pattern.get(feed), *option, *enc, *syntax);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out.0 as i64);
+                let out = onig_new(pattern.get(sink.feed()), *option, *enc, *syntax);
+                sink.ret(out.0 as i64);
                 if let Some(h) = out.1 {
                     self.regex.push(h);
                 }
-                outcome
             }
             Op::OnigSearch { arg1, str, region, option } => {
                 let Some(arg1) = seam_runtime::input::pick(&mut self.regex, *arg1) else {
-                    return seam_runtime::diverge::Outcome::default()
+                    return
                 };
                 let region = match region {
                     Some(i) => {
                         Some(
                             match seam_runtime::input::pick(&mut self.region, *i) {
                                 Some(h) => h,
-                                None => return seam_runtime::diverge::Outcome::default(),
+                                None => return,
                             },
                         )
                     }
                     None => None,
                 };
-                let out = onig_search(arg1, str.get(feed), region, *option);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                let out = onig_search(arg1, str.get(sink.feed()), region, *option);
+                sink.ret(out as i64);
             }
             Op::OnigMatch { arg1, str, region, option } => {
                 let Some(arg1) = seam_runtime::input::pick(&mut self.regex, *arg1) else {
-                    return seam_runtime::diverge::Outcome::default()
+                    return
                 };
                 let region = match region {
                     Some(i) => {
                         Some(
                             match seam_runtime::input::pick(&mut self.region, *i) {
                                 Some(h) => h,
-                                None => return seam_runtime::diverge::Outcome::default(),
+                                None => return,
                             },
                         )
                     }
                     None => None,
                 };
-                let out = onig_match(arg1, str.get(feed), region, *option);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                let out = onig_match(arg1, str.get(sink.feed()), region, *option);
+                sink.ret(out as i64);
             }
             Op::OnigRegionNew => {
+                if self.region.len() >= 4usize {
+                    return;
+                }
                 let out = onig_region_new();
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(i64::from(out.is_some()));
+                sink.ret(i64::from(out.is_some()));
                 if let Some(h) = out {
                     self.region.push(h);
                 }
-                outcome
             }
             Op::OnigRegionClear { region } => {
                 let Some(region) = seam_runtime::input::pick(&mut self.region, *region)
-                else { return seam_runtime::diverge::Outcome::default() };
+                else { return };
                 let out = onig_region_clear(region);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
                 std::hint::black_box(out);
-                outcome
             }
             Op::OnigRegionResize { region, n } => {
                 let Some(region) = seam_runtime::input::pick(&mut self.region, *region)
-                else { return seam_runtime::diverge::Outcome::default() };
+                else { return };
                 let out = onig_region_resize(region, *n);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::OnigNameToBackrefNumber { reg, name, region } => {
                 let Some(reg) = seam_runtime::input::pick(&mut self.regex, *reg) else {
-                    return seam_runtime::diverge::Outcome::default()
+                    return
                 };
                 let region = match region {
                     Some(i) => {
                         Some(
                             match seam_runtime::input::pick(&mut self.region, *i) {
                                 Some(h) => h,
-                                None => return seam_runtime::diverge::Outcome::default(),
+                                None => return,
                             },
                         )
                     }
                     None => None,
                 };
-                let out = onig_name_to_backref_number(reg, name.get(feed), region);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                let out = onig_name_to_backref_number(
+                    reg,
+                    name.get(sink.feed()),
+                    region,
+                );
+                sink.ret(out as i64);
             }
             Op::OnigForeachName { reg } => {
                 let Some(reg) = seam_runtime::input::pick(&mut self.regex, *reg) else {
-                    return seam_runtime::diverge::Outcome::default()
+                    return
                 };
                 let out = onig_foreach_name(reg);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::OnigNumberOfNames { reg } => {
                 let Some(reg) = seam_runtime::input::pick(&mut self.regex, *reg) else {
-                    return seam_runtime::diverge::Outcome::default()
+                    return
                 };
                 let out = onig_number_of_names(reg);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::OnigNumberOfCaptures { reg } => {
                 let Some(reg) = seam_runtime::input::pick(&mut self.regex, *reg) else {
-                    return seam_runtime::diverge::Outcome::default()
+                    return
                 };
                 let out = onig_number_of_captures(reg);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::OnigNumberOfCaptureHistories { reg } => {
                 let Some(reg) = seam_runtime::input::pick(&mut self.regex, *reg) else {
-                    return seam_runtime::diverge::Outcome::default()
+                    return
                 };
                 let out = onig_number_of_capture_histories(reg);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::OnigNonameGroupCaptureIsActive { reg } => {
                 let Some(reg) = seam_runtime::input::pick(&mut self.regex, *reg) else {
-                    return seam_runtime::diverge::Outcome::default()
+                    return
                 };
                 let out = onig_noname_group_capture_is_active(reg);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::DestroyRegex { index } => {
                 if !self.regex.is_empty() {
                     let i = usize::from(*index) % self.regex.len();
                     drop(self.regex.swap_remove(i));
                 }
-                seam_runtime::diverge::Outcome::default()
             }
             Op::DestroyRegion { index } => {
                 if !self.region.is_empty() {
                     let i = usize::from(*index) % self.region.len();
                     drop(self.region.swap_remove(i));
                 }
-                seam_runtime::diverge::Outcome::default()
             }
         }
     }

@@ -16,9 +16,13 @@ pub const MAX_OPS: usize = 64usize;
 pub struct Target {
     /// The op kinds.
     pub kinds: &'static [OpKind],
+    /// Their decoders, in the same order: the input's kind byte picks one.
+    pub decoders: &'static [Decoder],
     /// Most ops per input.
     pub max_ops: usize,
 }
+/// Decodes the arguments of an op of one kind.
+pub type Decoder = for<'a> fn(&mut Unstructured<'a>) -> Result<Op<'a>>;
 /// One call with its fuzz-chosen arguments.
 #[derive(Debug)]
 pub enum Op<'a> {
@@ -99,110 +103,103 @@ pub enum OpKind {
     DestroyStore,
 }
 impl OpKind {
-    /// Decodes the arguments of an op of this kind.
-    pub fn decode<'a>(self, u: &mut Unstructured<'a>) -> Result<Op<'a>> {
-        Ok(
-            match self {
-                OpKind::SeededOpen => {
-                    Op::SeededOpen {
-                        capacity: u.int_in_range((0 as u32)..=(65537 as u32))?,
-                    }
-                }
-                OpKind::SeededWrite => {
-                    Op::SeededWrite {
-                        s: u.arbitrary::<u8>()?,
-                        data: seam_runtime::input::Bytes::fresh_or_produced(
-                            u,
-                            4096usize,
-                        )?,
-                    }
-                }
-                OpKind::SeededParse => {
-                    Op::SeededParse {
-                        s: u.arbitrary::<u8>()?,
-                        rec: seam_runtime::input::Bytes::fresh_or_produced(u, 4096usize)?,
-                    }
-                }
-                OpKind::SeededSetKind => {
-                    Op::SeededSetKind {
-                        s: u.arbitrary::<u8>()?,
-                        kind: u.arbitrary::<u32>()?,
-                        flags: u.arbitrary::<u16>()?,
-                    }
-                }
-                OpKind::SeededHeaderGet => {
-                    Op::SeededHeaderGet {
-                        s: u.arbitrary::<u8>()?,
-                    }
-                }
-                OpKind::SeededMark => {
-                    Op::SeededMark {
-                        s: u.arbitrary::<u8>()?,
-                        off: u.int_in_range((0 as u64)..=(65536 as u64))?,
-                    }
-                }
-                OpKind::SeededPeek => {
-                    Op::SeededPeek {
-                        s: u.arbitrary::<u8>()?,
-                    }
-                }
-                OpKind::SeededTake => {
-                    Op::SeededTake {
-                        s: u.arbitrary::<u8>()?,
-                    }
-                }
-                OpKind::SeededAdopt => {
-                    Op::SeededAdopt {
-                        s: u.arbitrary::<u8>()?,
-                        buf: seam_runtime::input::Bytes::fresh_or_produced(u, 4096usize)?,
-                    }
-                }
-                OpKind::SeededSetName => {
-                    Op::SeededSetName {
-                        s: u.arbitrary::<u8>()?,
-                        name: seam_runtime::input::Bytes::fresh_or_produced(
-                            u,
-                            4096usize,
-                        )?,
-                    }
-                }
-                OpKind::SeededChecksum => {
-                    Op::SeededChecksum {
-                        s: u.arbitrary::<u8>()?,
-                        n: u.int_in_range((0 as u64)..=(255 as u64))?,
-                    }
-                }
-                OpKind::SeededScale => {
-                    Op::SeededScale {
-                        s: u.arbitrary::<u8>()?,
-                        factor: u.arbitrary::<i32>()?,
-                    }
-                }
-                OpKind::SeededReserve => {
-                    Op::SeededReserve {
-                        s: u.arbitrary::<u8>()?,
-                        bytes: u.arbitrary::<u64>()?,
-                    }
-                }
-                OpKind::SeededRehash => {
-                    Op::SeededRehash {
-                        s: u.arbitrary::<u8>()?,
-                        rounds: u.arbitrary::<u32>()?,
-                    }
-                }
-                OpKind::SeededDescribe => {
-                    Op::SeededDescribe {
-                        s: u.arbitrary::<u8>()?,
-                        out_cap: seam_runtime::input::capacity(u, 128usize)?,
-                    }
-                }
-                OpKind::DestroyStore => {
-                    Op::DestroyStore {
-                        index: u.arbitrary()?,
-                    }
-                }
-            },
-        )
+    /// The decoder of this kind's arguments (one small function per kind: decoding
+    /// runs once per op of every input).
+    pub const fn decoder(self) -> Decoder {
+        match self {
+            OpKind::SeededOpen => {
+                |u| Ok(Op::SeededOpen {
+                    capacity: u.int_in_range((0 as u32)..=(65537 as u32))?,
+                })
+            }
+            OpKind::SeededWrite => {
+                |u| Ok(Op::SeededWrite {
+                    s: u.arbitrary::<u8>()?,
+                    data: seam_runtime::input::Bytes::fresh_or_produced(u, 4096usize)?,
+                })
+            }
+            OpKind::SeededParse => {
+                |u| Ok(Op::SeededParse {
+                    s: u.arbitrary::<u8>()?,
+                    rec: seam_runtime::input::Bytes::fresh_or_produced(u, 4096usize)?,
+                })
+            }
+            OpKind::SeededSetKind => {
+                |u| Ok(Op::SeededSetKind {
+                    s: u.arbitrary::<u8>()?,
+                    kind: u.arbitrary::<u32>()?,
+                    flags: u.arbitrary::<u16>()?,
+                })
+            }
+            OpKind::SeededHeaderGet => {
+                |u| Ok(Op::SeededHeaderGet {
+                    s: u.arbitrary::<u8>()?,
+                })
+            }
+            OpKind::SeededMark => {
+                |u| Ok(Op::SeededMark {
+                    s: u.arbitrary::<u8>()?,
+                    off: u.int_in_range((0 as u64)..=(65536 as u64))?,
+                })
+            }
+            OpKind::SeededPeek => {
+                |u| Ok(Op::SeededPeek {
+                    s: u.arbitrary::<u8>()?,
+                })
+            }
+            OpKind::SeededTake => {
+                |u| Ok(Op::SeededTake {
+                    s: u.arbitrary::<u8>()?,
+                })
+            }
+            OpKind::SeededAdopt => {
+                |u| Ok(Op::SeededAdopt {
+                    s: u.arbitrary::<u8>()?,
+                    buf: seam_runtime::input::Bytes::fresh_or_produced(u, 4096usize)?,
+                })
+            }
+            OpKind::SeededSetName => {
+                |u| Ok(Op::SeededSetName {
+                    s: u.arbitrary::<u8>()?,
+                    name: seam_runtime::input::Bytes::fresh_or_produced(u, 4096usize)?,
+                })
+            }
+            OpKind::SeededChecksum => {
+                |u| Ok(Op::SeededChecksum {
+                    s: u.arbitrary::<u8>()?,
+                    n: u.int_in_range((0 as u64)..=(255 as u64))?,
+                })
+            }
+            OpKind::SeededScale => {
+                |u| Ok(Op::SeededScale {
+                    s: u.arbitrary::<u8>()?,
+                    factor: u.arbitrary::<i32>()?,
+                })
+            }
+            OpKind::SeededReserve => {
+                |u| Ok(Op::SeededReserve {
+                    s: u.arbitrary::<u8>()?,
+                    bytes: u.arbitrary::<u64>()?,
+                })
+            }
+            OpKind::SeededRehash => {
+                |u| Ok(Op::SeededRehash {
+                    s: u.arbitrary::<u8>()?,
+                    rounds: u.arbitrary::<u32>()?,
+                })
+            }
+            OpKind::SeededDescribe => {
+                |u| Ok(Op::SeededDescribe {
+                    s: u.arbitrary::<u8>()?,
+                    out_cap: seam_runtime::input::capacity(u, 128usize)?,
+                })
+            }
+            OpKind::DestroyStore => {
+                |u| Ok(Op::DestroyStore {
+                    index: u.arbitrary()?,
+                })
+            }
+        }
     }
     /// The C function it calls.
     pub fn name(self) -> &'static str {
@@ -232,6 +229,11 @@ pub mod targets {
     /// Fuzz target `seeded_adopt`.
     pub const ADOPT: Target = Target {
         kinds: &[OpKind::SeededOpen, OpKind::SeededAdopt, OpKind::DestroyStore],
+        decoders: &[
+            OpKind::SeededOpen.decoder(),
+            OpKind::SeededAdopt.decoder(),
+            OpKind::DestroyStore.decoder(),
+        ],
         max_ops: 64usize,
     };
     /// Fuzz target `seeded_checksum`.
@@ -241,6 +243,12 @@ pub mod targets {
             OpKind::SeededWrite,
             OpKind::SeededChecksum,
             OpKind::DestroyStore,
+        ],
+        decoders: &[
+            OpKind::SeededOpen.decoder(),
+            OpKind::SeededWrite.decoder(),
+            OpKind::SeededChecksum.decoder(),
+            OpKind::DestroyStore.decoder(),
         ],
         max_ops: 64usize,
     };
@@ -257,6 +265,17 @@ pub mod targets {
             OpKind::SeededScale,
             OpKind::DestroyStore,
         ],
+        decoders: &[
+            OpKind::SeededOpen.decoder(),
+            OpKind::SeededWrite.decoder(),
+            OpKind::SeededParse.decoder(),
+            OpKind::SeededMark.decoder(),
+            OpKind::SeededPeek.decoder(),
+            OpKind::SeededTake.decoder(),
+            OpKind::SeededChecksum.decoder(),
+            OpKind::SeededScale.decoder(),
+            OpKind::DestroyStore.decoder(),
+        ],
         max_ops: 64usize,
     };
     /// Fuzz target `seeded_describe`.
@@ -266,6 +285,12 @@ pub mod targets {
             OpKind::SeededWrite,
             OpKind::SeededDescribe,
             OpKind::DestroyStore,
+        ],
+        decoders: &[
+            OpKind::SeededOpen.decoder(),
+            OpKind::SeededWrite.decoder(),
+            OpKind::SeededDescribe.decoder(),
+            OpKind::DestroyStore.decoder(),
         ],
         max_ops: 64usize,
     };
@@ -279,6 +304,14 @@ pub mod targets {
             OpKind::SeededTake,
             OpKind::DestroyStore,
         ],
+        decoders: &[
+            OpKind::SeededOpen.decoder(),
+            OpKind::SeededWrite.decoder(),
+            OpKind::SeededMark.decoder(),
+            OpKind::SeededPeek.decoder(),
+            OpKind::SeededTake.decoder(),
+            OpKind::DestroyStore.decoder(),
+        ],
         max_ops: 64usize,
     };
     /// Fuzz target `seeded_header`.
@@ -290,11 +323,23 @@ pub mod targets {
             OpKind::SeededHeaderGet,
             OpKind::DestroyStore,
         ],
+        decoders: &[
+            OpKind::SeededOpen.decoder(),
+            OpKind::SeededWrite.decoder(),
+            OpKind::SeededSetKind.decoder(),
+            OpKind::SeededHeaderGet.decoder(),
+            OpKind::DestroyStore.decoder(),
+        ],
         max_ops: 64usize,
     };
     /// Fuzz target `seeded_name`.
     pub const NAME: Target = Target {
         kinds: &[OpKind::SeededOpen, OpKind::SeededSetName, OpKind::DestroyStore],
+        decoders: &[
+            OpKind::SeededOpen.decoder(),
+            OpKind::SeededSetName.decoder(),
+            OpKind::DestroyStore.decoder(),
+        ],
         max_ops: 64usize,
     };
     /// Fuzz target `seeded_ops`.
@@ -317,11 +362,34 @@ pub mod targets {
             OpKind::SeededDescribe,
             OpKind::DestroyStore,
         ],
+        decoders: &[
+            OpKind::SeededOpen.decoder(),
+            OpKind::SeededWrite.decoder(),
+            OpKind::SeededParse.decoder(),
+            OpKind::SeededSetKind.decoder(),
+            OpKind::SeededHeaderGet.decoder(),
+            OpKind::SeededMark.decoder(),
+            OpKind::SeededPeek.decoder(),
+            OpKind::SeededTake.decoder(),
+            OpKind::SeededAdopt.decoder(),
+            OpKind::SeededSetName.decoder(),
+            OpKind::SeededChecksum.decoder(),
+            OpKind::SeededScale.decoder(),
+            OpKind::SeededReserve.decoder(),
+            OpKind::SeededRehash.decoder(),
+            OpKind::SeededDescribe.decoder(),
+            OpKind::DestroyStore.decoder(),
+        ],
         max_ops: 64usize,
     };
     /// Fuzz target `seeded_parse`.
     pub const PARSE: Target = Target {
         kinds: &[OpKind::SeededOpen, OpKind::SeededParse, OpKind::DestroyStore],
+        decoders: &[
+            OpKind::SeededOpen.decoder(),
+            OpKind::SeededParse.decoder(),
+            OpKind::DestroyStore.decoder(),
+        ],
         max_ops: 64usize,
     };
     /// Fuzz target `seeded_rehash`.
@@ -332,11 +400,22 @@ pub mod targets {
             OpKind::SeededRehash,
             OpKind::DestroyStore,
         ],
+        decoders: &[
+            OpKind::SeededOpen.decoder(),
+            OpKind::SeededWrite.decoder(),
+            OpKind::SeededRehash.decoder(),
+            OpKind::DestroyStore.decoder(),
+        ],
         max_ops: 64usize,
     };
     /// Fuzz target `seeded_reserve`.
     pub const RESERVE: Target = Target {
         kinds: &[OpKind::SeededOpen, OpKind::SeededReserve, OpKind::DestroyStore],
+        decoders: &[
+            OpKind::SeededOpen.decoder(),
+            OpKind::SeededReserve.decoder(),
+            OpKind::DestroyStore.decoder(),
+        ],
         max_ops: 64usize,
     };
     /// Fuzz target `seeded_scale`.
@@ -347,6 +426,12 @@ pub mod targets {
             OpKind::SeededScale,
             OpKind::DestroyStore,
         ],
+        decoders: &[
+            OpKind::SeededOpen.decoder(),
+            OpKind::SeededWrite.decoder(),
+            OpKind::SeededScale.decoder(),
+            OpKind::DestroyStore.decoder(),
+        ],
         max_ops: 64usize,
     };
 }
@@ -356,7 +441,7 @@ pub fn decode<'a>(data: &'a [u8], target: &Target) -> Vec<Op<'a>> {
     let mut u = Unstructured::new(data);
     let mut ops = Vec::new();
     while ops.len() < target.max_ops && !u.is_empty() {
-        match u.choose(target.kinds).and_then(|k| k.decode(&mut u)) {
+        match u.choose(target.decoders).and_then(|decode| decode(&mut u)) {
             Ok(op) => ops.push(op),
             Err(_) => break,
         }
@@ -378,9 +463,7 @@ pub fn run(ops: &[Op<'_>]) {
     let mut produced = seam_runtime::input::Produced::default();
     for (index, op) in ops.iter().enumerate() {
         seam_runtime::set_op(index);
-        for bytes in live.apply(op, &produced).outputs {
-            produced.push_owned(bytes);
-        }
+        live.apply(op, &mut produced);
     }
 }
 /// A live `seeded_store` handle (`store`), ended with `seeded_close` when dropped.
@@ -422,161 +505,127 @@ pub struct Live {
     pub store: Vec<Store>,
 }
 impl Live {
-    /// Applies one op, reading earlier outputs from `feed`; ops whose handles are not
-    /// live are skipped. Returns what the call returned and produced.
-    pub fn apply(
-        &mut self,
-        op: &Op<'_>,
-        feed: &seam_runtime::input::Produced,
-    ) -> seam_runtime::diverge::Outcome {
+    /// Applies one op, reading earlier outputs from the sink's feed and giving it
+    /// what the call returned and produced; ops whose handles are not live are skipped.
+    pub fn apply<S: seam_runtime::output::Sink>(&mut self, op: &Op<'_>, sink: &mut S) {
         match op {
             Op::SeededOpen { capacity } => {
+                if self.store.len() >= 4usize {
+                    return;
+                }
                 let out = seeded_open(*capacity);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(i64::from(out.is_some()));
+                sink.ret(i64::from(out.is_some()));
                 if let Some(h) = out {
                     self.store.push(h);
                 }
-                outcome
             }
             Op::SeededWrite { s, data } => {
                 let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
-                    return seam_runtime::diverge::Outcome::default()
+                    return
                 };
-                let out = seeded_write(s, data.get(feed));
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                let out = seeded_write(s, data.get(sink.feed()));
+                sink.ret(out as i64);
             }
             Op::SeededParse { s, rec } => {
                 let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
-                    return seam_runtime::diverge::Outcome::default()
+                    return
                 };
-                let out = seeded_parse(s, rec.get(feed));
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                let out = seeded_parse(s, rec.get(sink.feed()));
+                sink.ret(out as i64);
             }
             Op::SeededSetKind { s, kind, flags } => {
                 let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
-                    return seam_runtime::diverge::Outcome::default()
+                    return
                 };
                 let out = seeded_set_kind(s, *kind, *flags);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
                 std::hint::black_box(out);
-                outcome
             }
             Op::SeededHeaderGet { s } => {
                 let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
-                    return seam_runtime::diverge::Outcome::default()
+                    return
                 };
                 let out = seeded_header_get(s);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out.0 as i64);
+                sink.ret(out.0 as i64);
                 std::hint::black_box(&out.1);
-                outcome
             }
             Op::SeededMark { s, off } => {
                 let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
-                    return seam_runtime::diverge::Outcome::default()
+                    return
                 };
                 let out = seeded_mark(s, *off);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::SeededPeek { s } => {
                 let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
-                    return seam_runtime::diverge::Outcome::default()
+                    return
                 };
                 let out = seeded_peek(s);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::SeededTake { s } => {
                 let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
-                    return seam_runtime::diverge::Outcome::default()
+                    return
                 };
                 let out = seeded_take(s);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out.0 as i64);
-                outcome.outputs.push(out.1);
-                outcome
+                sink.ret(out.0 as i64);
+                sink.output(out.1);
             }
             Op::SeededAdopt { s, buf } => {
                 let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
-                    return seam_runtime::diverge::Outcome::default()
+                    return
                 };
-                let out = seeded_adopt(s, buf.get(feed));
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                let Some(out) = out else {
-                    return seam_runtime::diverge::Outcome::default()
-                };
-                outcome.ret = Some(out as i64);
-                outcome
+                let out = seeded_adopt(s, buf.get(sink.feed()));
+                let Some(out) = out else { return };
+                sink.ret(out as i64);
             }
             Op::SeededSetName { s, name } => {
                 let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
-                    return seam_runtime::diverge::Outcome::default()
+                    return
                 };
-                let out = seeded_set_name(s, name.get(feed));
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                let out = seeded_set_name(s, name.get(sink.feed()));
+                sink.ret(out as i64);
             }
             Op::SeededChecksum { s, n } => {
                 let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
-                    return seam_runtime::diverge::Outcome::default()
+                    return
                 };
                 let out = seeded_checksum(s, *n);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::SeededScale { s, factor } => {
                 let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
-                    return seam_runtime::diverge::Outcome::default()
+                    return
                 };
                 let out = seeded_scale(s, *factor);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::SeededReserve { s, bytes } => {
                 let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
-                    return seam_runtime::diverge::Outcome::default()
+                    return
                 };
                 let out = seeded_reserve(s, *bytes);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::SeededRehash { s, rounds } => {
                 let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
-                    return seam_runtime::diverge::Outcome::default()
+                    return
                 };
                 let out = seeded_rehash(s, *rounds);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::SeededDescribe { s, out_cap } => {
                 let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
-                    return seam_runtime::diverge::Outcome::default()
+                    return
                 };
                 let out = seeded_describe(s, *out_cap);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out.0 as i64);
-                outcome.outputs.push(out.1);
-                outcome
+                sink.ret(out.0 as i64);
+                sink.output(out.1);
             }
             Op::DestroyStore { index } => {
                 if !self.store.is_empty() {
                     let i = usize::from(*index) % self.store.len();
                     drop(self.store.swap_remove(i));
                 }
-                seam_runtime::diverge::Outcome::default()
             }
         }
     }
@@ -891,95 +940,81 @@ pub mod right {
         pub store: Vec<Store>,
     }
     impl Live {
-        /// Applies one op, reading earlier outputs from `feed`; ops whose handles are not
-        /// live are skipped. Returns what the call returned and produced.
-        pub fn apply(
+        /// Applies one op, reading earlier outputs from the sink's feed and giving it
+        /// what the call returned and produced; ops whose handles are not live are skipped.
+        pub fn apply<S: seam_runtime::output::Sink>(
             &mut self,
             op: &Op<'_>,
-            feed: &seam_runtime::input::Produced,
-        ) -> seam_runtime::diverge::Outcome {
+            sink: &mut S,
+        ) {
             match op {
                 Op::SeededOpen { capacity } => {
+                    if self.store.len() >= 4usize {
+                        return;
+                    }
                     let out = seeded_open(*capacity);
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(i64::from(out.is_some()));
+                    sink.ret(i64::from(out.is_some()));
                     if let Some(h) = out {
                         self.store.push(h);
                     }
-                    outcome
                 }
                 Op::SeededWrite { s, data } => {
                     let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
-                        return seam_runtime::diverge::Outcome::default()
+                        return
                     };
-                    let out = seeded_write(s, data.get(feed));
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out as i64);
-                    outcome
+                    let out = seeded_write(s, data.get(sink.feed()));
+                    sink.ret(out as i64);
                 }
                 Op::SeededParse { s, rec } => {
                     let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
-                        return seam_runtime::diverge::Outcome::default()
+                        return
                     };
-                    let out = seeded_parse(s, rec.get(feed));
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out as i64);
-                    outcome
+                    let out = seeded_parse(s, rec.get(sink.feed()));
+                    sink.ret(out as i64);
                 }
                 Op::SeededMark { s, off } => {
                     let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
-                        return seam_runtime::diverge::Outcome::default()
+                        return
                     };
                     let out = seeded_mark(s, *off);
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out as i64);
-                    outcome
+                    sink.ret(out as i64);
                 }
                 Op::SeededPeek { s } => {
                     let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
-                        return seam_runtime::diverge::Outcome::default()
+                        return
                     };
                     let out = seeded_peek(s);
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out as i64);
-                    outcome
+                    sink.ret(out as i64);
                 }
                 Op::SeededTake { s } => {
                     let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
-                        return seam_runtime::diverge::Outcome::default()
+                        return
                     };
                     let out = seeded_take(s);
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out.0 as i64);
-                    outcome.outputs.push(out.1);
-                    outcome
+                    sink.ret(out.0 as i64);
+                    sink.output(out.1);
                 }
                 Op::SeededChecksum { s, n } => {
                     let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
-                        return seam_runtime::diverge::Outcome::default()
+                        return
                     };
                     let out = seeded_checksum(s, *n);
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out as i64);
-                    outcome
+                    sink.ret(out as i64);
                 }
                 Op::SeededScale { s, factor } => {
                     let Some(s) = seam_runtime::input::pick(&mut self.store, *s) else {
-                        return seam_runtime::diverge::Outcome::default()
+                        return
                     };
                     let out = seeded_scale(s, *factor);
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out as i64);
-                    outcome
+                    sink.ret(out as i64);
                 }
                 Op::DestroyStore { index } => {
                     if !self.store.is_empty() {
                         let i = usize::from(*index) % self.store.len();
                         drop(self.store.swap_remove(i));
                     }
-                    seam_runtime::diverge::Outcome::default()
                 }
-                _ => seam_runtime::diverge::Outcome::default(),
+                _ => {}
             }
         }
     }
@@ -1244,10 +1279,29 @@ pub fn run_diff(ops: &[Op<'_>]) {
         seam_runtime::input::Produced::default(),
         seam_runtime::input::Produced::default(),
     );
+    let (mut a, mut b) = (
+        seam_runtime::diverge::Outcome::default(),
+        seam_runtime::diverge::Outcome::default(),
+    );
     for (index, op) in ops.iter().enumerate() {
         seam_runtime::set_op(index);
-        let a = left.apply(op, &from_right);
-        let b = right.apply(op, &from_left);
+        a.clear();
+        b.clear();
+        left.apply(
+            op,
+            &mut seam_runtime::diverge::Crossed {
+                feed: &from_right,
+                outcome: &mut a,
+            },
+        );
+        right
+            .apply(
+                op,
+                &mut seam_runtime::diverge::Crossed {
+                    feed: &from_left,
+                    outcome: &mut b,
+                },
+            );
         if let Some(what) = seam_runtime::diverge::check(&rule(op.kind()), &a, &b) {
             seam_runtime::diverge::report(
                 index,
@@ -1257,10 +1311,10 @@ pub fn run_diff(ops: &[Op<'_>]) {
                 ("rust", &b),
             );
         }
-        for bytes in a.outputs {
+        for bytes in a.outputs.drain(..) {
             from_left.push_owned(bytes);
         }
-        for bytes in b.outputs {
+        for bytes in b.outputs.drain(..) {
             from_right.push_owned(bytes);
         }
     }

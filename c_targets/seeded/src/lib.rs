@@ -3,8 +3,8 @@
 //! [`generated`] is written by `seam gen` from `seam.toml`: recording wrappers of the C API
 //! ([`ffi`]), the op enum the fuzz targets decode, and a differential twin against
 //! [`reference`], a Rust reimplementation of part of the API. [`store`] and [`ops`] are a
-//! hand-written harness of the same API, the baseline the generated one is benchmarked
-//! against. The seeded bugs, their triggers and their switches are listed in this crate's
+//! hand-written harness of the cursor and hand-off part of the API, reading the generated
+//! `seeded_handoff` target's input format: the baseline that target is benchmarked against. The seeded bugs, their triggers and their switches are listed in this crate's
 //! README.
 
 pub mod ffi;
@@ -13,4 +13,4 @@ pub mod ops;
 pub mod reference;
 pub mod store;
 
-pub use store::{CBuf, Header, Store};
+pub use store::{CBuf, Store};

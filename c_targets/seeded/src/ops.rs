@@ -1,13 +1,15 @@
-//! `arbitrary`-driven operation sequences over live stores.
+//! The hand-written harness of the seeded library's cursor and hand-off API (open, write,
+//! mark, peek, take, close), the baseline the generated `seeded_handoff` is benchmarked
+//! against.
 //!
-//! A fuzz input decodes (with [`decode`]) to a list of [`Op`]s drawn from the kinds a [`Focus`]
-//! allows; [`run`] applies them in order to up to [`MAX_STORES`] open stores. Ops address a
-//! store by index modulo the number open, and are skipped when none is open, so every sequence
-//! respects the API: a crash is a bug in the library (or its bindings), never a misuse by the
-//! harness. Drawing only the allowed kinds (rather than decoding every kind and dropping some)
-//! keeps the fuzzer's input bytes and coverage feedback on the API area under test.
+//! It reads the input format the generated target reads (one op kind chosen from the same
+//! list, the same fields in the same order, byte buffers taken verbatim or fed from what
+//! earlier takes handed out) and makes the same C calls through the hand-written wrappers of
+//! [`crate::store`], so one corpus drives both harnesses through identical call sequences and
+//! their exec/s compare the harness code alone. Ops address a store by index modulo the number
+//! open and are skipped when none is, so a sequence never misuses the API.
 
-use arbitrary::{Arbitrary, Result, Unstructured};
+use arbitrary::{Result, Unstructured};
 
 use crate::store::Store;
 
@@ -15,157 +17,67 @@ use crate::store::Store;
 pub const MAX_STORES: usize = 4;
 /// Most ops decoded from one input.
 pub const MAX_OPS: usize = 64;
+/// Most bytes of one fresh buffer.
+pub const MAX_BYTES: usize = 4096;
+/// Most taken buffers kept for later writes.
+pub const KEPT: usize = 8;
 
 /// One API operation with fuzz-chosen arguments.
-#[derive(Clone, Debug)]
-pub enum Op {
-    /// `seeded_open(capacity + 1)`.
-    Open { capacity: u16 },
-    /// `seeded_close`.
-    Close { store: u8 },
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Op<'a> {
+    /// `seeded_open(capacity)`.
+    Open { capacity: u32 },
     /// `seeded_write`.
-    Write { store: u8, data: Vec<u8> },
-    /// `seeded_parse`.
-    Parse { store: u8, record: Vec<u8> },
-    /// `seeded_set_kind`.
-    SetKind { store: u8, kind: u32, flags: u16 },
-    /// `seeded_header_get`.
-    Header { store: u8 },
+    Write { store: u8, data: Data<'a> },
     /// `seeded_mark`.
-    Mark { store: u8, offset: u16 },
+    Mark { store: u8, offset: u64 },
     /// `seeded_peek`.
     Peek { store: u8 },
-    /// `seeded_take`, then the taken bytes are read and freed with `seeded_buf_free`.
+    /// `seeded_take`; a copy of the taken bytes is kept for later writes.
     Take { store: u8 },
-    /// `seeded_buf_alloc` + `seeded_adopt` (+ `seeded_buf_free` when refused).
-    Adopt { store: u8, data: Vec<u8> },
-    /// `seeded_set_name`.
-    SetName { store: u8, name: Vec<u8> },
-    /// `seeded_checksum`.
-    Checksum { store: u8, n: u8 },
-    /// `seeded_scale`.
-    Scale { store: u8, factor: i32 },
-    /// `seeded_reserve`.
-    Reserve { store: u8, bytes: u64 },
-    /// `seeded_rehash`.
-    Rehash { store: u8, rounds: u32 },
-    /// `seeded_describe`.
-    Describe { store: u8 },
+    /// `seeded_close`.
+    Close { store: u8 },
 }
 
-/// The kinds of [`Op`], without arguments.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OpKind {
-    Open,
-    Close,
-    Write,
-    Parse,
-    SetKind,
-    Header,
-    Mark,
-    Peek,
-    Take,
-    Adopt,
-    SetName,
-    Checksum,
-    Scale,
-    Reserve,
-    Rehash,
-    Describe,
+/// The bytes of a write: fresh from the input, or a buffer an earlier take handed out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Data<'a> {
+    /// Verbatim input bytes.
+    Fresh(&'a [u8]),
+    /// The kept buffer this many steps back from the newest (wrapping).
+    Taken(u8),
 }
 
-impl OpKind {
-    /// Decodes the arguments of an op of this kind.
-    fn decode(self, u: &mut Unstructured) -> Result<Op> {
-        Ok(match self {
-            OpKind::Open => Op::Open { capacity: u.arbitrary()? },
-            OpKind::Close => Op::Close { store: u.arbitrary()? },
-            OpKind::Write => Op::Write { store: u.arbitrary()?, data: bytes(u)? },
-            OpKind::Parse => Op::Parse { store: u.arbitrary()?, record: bytes(u)? },
-            OpKind::SetKind => {
-                Op::SetKind { store: u.arbitrary()?, kind: u.arbitrary()?, flags: u.arbitrary()? }
-            }
-            OpKind::Header => Op::Header { store: u.arbitrary()? },
-            OpKind::Mark => Op::Mark { store: u.arbitrary()?, offset: u.arbitrary()? },
-            OpKind::Peek => Op::Peek { store: u.arbitrary()? },
-            OpKind::Take => Op::Take { store: u.arbitrary()? },
-            OpKind::Adopt => Op::Adopt { store: u.arbitrary()?, data: bytes(u)? },
-            OpKind::SetName => Op::SetName { store: u.arbitrary()?, name: bytes(u)? },
-            OpKind::Checksum => Op::Checksum { store: u.arbitrary()?, n: u.arbitrary()? },
-            OpKind::Scale => Op::Scale { store: u.arbitrary()?, factor: u.arbitrary()? },
-            OpKind::Reserve => Op::Reserve { store: u.arbitrary()?, bytes: u.arbitrary()? },
-            OpKind::Rehash => Op::Rehash { store: u.arbitrary()?, rounds: u.arbitrary()? },
-            OpKind::Describe => Op::Describe { store: u.arbitrary()? },
-        })
+/// Decodes the fields of one op kind.
+type Decode = for<'a> fn(&mut Unstructured<'a>) -> Result<Op<'a>>;
+
+/// The op kinds, in the order the input's kind byte picks them.
+const KINDS: [Decode; 6] = [
+    |u| Ok(Op::Open { capacity: u.int_in_range(0..=65537)? }),
+    |u| Ok(Op::Write { store: u.arbitrary()?, data: data(u)? }),
+    |u| Ok(Op::Mark { store: u.arbitrary()?, offset: u.int_in_range(0..=65536)? }),
+    |u| Ok(Op::Peek { store: u.arbitrary()? }),
+    |u| Ok(Op::Take { store: u.arbitrary()? }),
+    |u| Ok(Op::Close { store: u.arbitrary()? }),
+];
+
+/// A tag byte (192 and up: a kept buffer), then fresh bytes as one contiguous run.
+fn data<'a>(u: &mut Unstructured<'a>) -> Result<Data<'a>> {
+    let tag: u8 = u.arbitrary()?;
+    if tag >= 192 {
+        return Ok(Data::Taken(tag - 192));
     }
+    let bytes: &[u8] = u.arbitrary()?;
+    Ok(Data::Fresh(&bytes[..bytes.len().min(MAX_BYTES)]))
 }
 
-/// Decodes a byte buffer as one contiguous run of the input (`&[u8]`'s encoding), so that
-/// the bytes C compares against appear verbatim in the fuzz input and libFuzzer's
-/// comparison-guided mutations can find and replace them. (`Vec<u8>`'s own encoding
-/// interleaves a continuation byte before every element.)
-fn bytes(u: &mut Unstructured) -> Result<Vec<u8>> {
-    Ok(<&[u8]>::arbitrary(u)?.to_vec())
-}
-
-/// The part of the API a fuzz target drives. Open and close are always allowed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Focus {
-    /// Every operation.
-    All,
-    /// Record parsing.
-    Parse,
-    /// Cursor and ownership hand-off of the stored bytes.
-    Handoff,
-    /// Buffers handed from Rust to C.
-    Adopt,
-    /// Naming.
-    Name,
-    /// Checksums over the stored bytes.
-    Checksum,
-    /// The shared header struct.
-    Header,
-    /// Arithmetic over the stored bytes.
-    Scale,
-    /// Text descriptions returned into a Rust buffer.
-    Describe,
-    /// Capacity requests taken from the caller.
-    Reserve,
-    /// Work counts taken from the caller.
-    Rehash,
-}
-
-impl Focus {
-    /// The op kinds a target with this focus draws from.
-    pub fn kinds(self) -> &'static [OpKind] {
-        use OpKind::*;
-        match self {
-            Focus::All => &[
-                Open, Close, Write, Parse, SetKind, Header, Mark, Peek, Take, Adopt, SetName,
-                Checksum, Scale, Reserve, Rehash, Describe,
-            ],
-            Focus::Parse => &[Open, Close, Parse],
-            Focus::Handoff => &[Open, Close, Write, Mark, Peek, Take],
-            Focus::Adopt => &[Open, Close, Adopt],
-            Focus::Name => &[Open, Close, SetName],
-            Focus::Checksum => &[Open, Close, Write, Checksum],
-            Focus::Header => &[Open, Close, Write, SetKind, Header],
-            Focus::Scale => &[Open, Close, Write, Scale],
-            Focus::Describe => &[Open, Close, Write, Describe],
-            Focus::Reserve => &[Open, Close, Reserve],
-            Focus::Rehash => &[Open, Close, Write, Rehash],
-        }
-    }
-}
-
-/// Decodes a fuzz input into at most [`MAX_OPS`] ops of the kinds `focus` allows. Decoding
-/// stops at the first op the remaining bytes cannot complete.
-pub fn decode(data: &[u8], focus: Focus) -> Vec<Op> {
+/// Decodes a fuzz input into at most [`MAX_OPS`] ops; decoding stops at the first op the
+/// remaining bytes cannot complete.
+pub fn decode(data: &[u8]) -> Vec<Op<'_>> {
     let mut u = Unstructured::new(data);
-    let kinds = focus.kinds();
     let mut ops = Vec::new();
     while ops.len() < MAX_OPS && !u.is_empty() {
-        match u.choose(kinds).and_then(|k| k.decode(&mut u)) {
+        match u.choose(&KINDS).and_then(|decode| decode(&mut u)) {
             Ok(op) => ops.push(op),
             Err(_) => break,
         }
@@ -173,101 +85,70 @@ pub fn decode(data: &[u8], focus: Focus) -> Vec<Op> {
     ops
 }
 
-/// Decodes and runs one fuzz input: the body of every seeded fuzz target.
-pub fn fuzz(data: &[u8], focus: Focus) {
-    run(&decode(data, focus));
+/// Decodes and runs one fuzz input: the body of the `seeded_baseline` fuzz target.
+pub fn fuzz(data: &[u8]) {
+    run(&decode(data));
 }
 
 /// Runs `ops` against fresh stores, recording every call.
-pub fn run(ops: &[Op]) {
+pub fn run(ops: &[Op<'_>]) {
     seam_runtime::begin_input();
     let mut stores: Vec<Store> = Vec::new();
+    let mut taken: Vec<Vec<u8>> = Vec::new();
     for (index, op) in ops.iter().enumerate() {
         seam_runtime::set_op(index);
-        apply(op, &mut stores);
+        apply(op, &mut stores, &mut taken);
     }
 }
 
-fn apply(op: &Op, stores: &mut Vec<Store>) {
+fn apply(op: &Op<'_>, stores: &mut Vec<Store>, taken: &mut Vec<Vec<u8>>) {
     use std::hint::black_box;
-    if let Op::Open { capacity } = *op {
-        if stores.len() < MAX_STORES {
-            stores.extend(Store::open(u32::from(capacity) + 1));
+    let store = match *op {
+        Op::Open { capacity } => {
+            if stores.len() < MAX_STORES {
+                stores.extend(Store::open(capacity));
+            }
+            return;
         }
-        return;
-    }
+        Op::Write { store, .. }
+        | Op::Mark { store, .. }
+        | Op::Peek { store }
+        | Op::Take { store }
+        | Op::Close { store } => store,
+    };
     if stores.is_empty() {
         return;
     }
-    let i = usize::from(store_of(op)) % stores.len();
+    let i = usize::from(store) % stores.len();
     let s = &mut stores[i];
     match op {
         Op::Open { .. } => unreachable!("handled above"),
-        Op::Close { .. } => drop(stores.swap_remove(i)),
         Op::Write { data, .. } => {
-            black_box(s.write(data));
-        }
-        Op::Parse { record, .. } => {
-            black_box(s.parse(record));
-        }
-        Op::SetKind { kind, flags, .. } => s.set_kind(*kind, *flags),
-        Op::Header { .. } => {
-            black_box(s.header());
+            let bytes: &[u8] = match *data {
+                Data::Fresh(bytes) => bytes,
+                Data::Taken(back) => match taken.len() {
+                    0 => &[],
+                    n => &taken[n - 1 - usize::from(back) % n],
+                },
+            };
+            black_box(s.write(bytes));
         }
         Op::Mark { offset, .. } => {
-            black_box(s.mark(usize::from(*offset)));
+            black_box(s.mark(*offset as usize));
         }
         Op::Peek { .. } => {
             black_box(s.peek());
         }
         Op::Take { .. } => {
-            if let Some(bytes) = s.take() {
-                black_box(bytes.iter().map(|&b| u32::from(b)).sum::<u32>());
+            // Copied out and freed at once (dropping the CBuf), as the generated harness does.
+            if let Some(bytes) = s.take().map(|buf| buf.to_vec()).filter(|b| !b.is_empty()) {
+                if taken.len() == KEPT {
+                    taken.remove(0);
+                }
+                taken.push(bytes);
             }
         }
-        Op::Adopt { data, .. } => {
-            black_box(s.adopt(data));
-        }
-        Op::SetName { name, .. } => {
-            black_box(s.set_name(name));
-        }
-        Op::Checksum { n, .. } => {
-            black_box(s.checksum(usize::from(*n)));
-        }
-        Op::Scale { factor, .. } => {
-            black_box(s.scale(*factor));
-        }
-        Op::Reserve { bytes, .. } => {
-            black_box(s.reserve(*bytes));
-        }
-        Op::Rehash { rounds, .. } => {
-            black_box(s.rehash(*rounds));
-        }
-        Op::Describe { .. } => {
-            black_box(s.describe());
-        }
-    }
-}
-
-/// The store index an op names (0 for `Open`, which names none).
-fn store_of(op: &Op) -> u8 {
-    match *op {
-        Op::Open { .. } => 0,
-        Op::Close { store }
-        | Op::Write { store, .. }
-        | Op::Parse { store, .. }
-        | Op::SetKind { store, .. }
-        | Op::Header { store }
-        | Op::Mark { store, .. }
-        | Op::Peek { store }
-        | Op::Take { store }
-        | Op::Adopt { store, .. }
-        | Op::SetName { store, .. }
-        | Op::Checksum { store, .. }
-        | Op::Scale { store, .. }
-        | Op::Reserve { store, .. }
-        | Op::Rehash { store, .. }
-        | Op::Describe { store } => store,
+        Op::Close { .. } => drop(stores.swap_remove(i)),
     }
 }
 
@@ -275,49 +156,87 @@ fn store_of(op: &Op) -> u8 {
 mod tests {
     use super::*;
 
-    fn kinds_of(ops: &[Op]) -> Vec<std::mem::Discriminant<Op>> {
-        ops.iter().map(std::mem::discriminant).collect()
-    }
-
-    #[test]
-    fn decoding_draws_only_the_focused_kinds() {
-        let data: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
-        let ops = decode(&data, Focus::Parse);
-        assert!(!ops.is_empty());
-        assert!(ops.iter().all(|op| matches!(op, Op::Open { .. } | Op::Close { .. } | Op::Parse { .. })));
-        let all = decode(&data, Focus::All);
-        assert!(kinds_of(&all).len() > 3);
-        assert!(all.len() <= MAX_OPS);
-    }
-
     #[test]
     fn decoding_is_a_pure_function_of_the_input() {
-        let data = b"some fuzz input bytes, long enough for a few ops";
-        assert_eq!(format!("{:?}", decode(data, Focus::All)), format!("{:?}", decode(data, Focus::All)));
-        assert!(decode(b"", Focus::All).is_empty());
+        let data: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+        let ops = decode(&data);
+        assert!(!ops.is_empty() && ops.len() <= MAX_OPS);
+        assert_eq!(ops, decode(&data));
+        assert!(decode(b"").is_empty());
+    }
+
+    #[test]
+    fn the_input_format_is_the_generated_targets() {
+        use crate::generated::{self, targets};
+        let mut written = 0;
+        for k in 1..64u32 {
+            let data: Vec<u8> = (0..2048u32).map(|i| (i.wrapping_mul(k).wrapping_mul(2246822519) >> 11) as u8).collect();
+            let hand = decode(&data);
+            let gen = generated::decode(&data, &targets::HANDOFF);
+            assert_eq!(hand.len(), gen.len());
+            hand.iter().zip(&gen).for_each(|(h, g)| same_op(h, g));
+            written += hand.iter().filter(|op| matches!(op, Op::Write { .. })).count();
+        }
+        assert!(written > 0, "the inputs reach writes");
+    }
+
+    /// Asserts that the two decoders read one op the same way.
+    fn same_op(h: &Op<'_>, g: &crate::generated::Op<'_>) {
+        use crate::generated::Op as G;
+        use seam_runtime::input::Bytes;
+        let same = match (h, g) {
+            (Op::Open { capacity }, G::SeededOpen { capacity: c }) => capacity == c,
+            (Op::Write { store, data }, G::SeededWrite { s, data: d }) => {
+                store == s
+                    && match (data, d) {
+                        (Data::Fresh(a), Bytes::Fresh(b)) => a == b,
+                        (Data::Taken(a), Bytes::Produced(b)) => a == b,
+                        _ => false,
+                    }
+            }
+            (Op::Mark { store, offset }, G::SeededMark { s, off }) => store == s && offset == off,
+            (Op::Peek { store }, G::SeededPeek { s }) => store == s,
+            (Op::Take { store }, G::SeededTake { s }) => store == s,
+            (Op::Close { store }, G::DestroyStore { index }) => store == index,
+            _ => false,
+        };
+        assert!(same, "{h:?} decoded as {g:?} by the generated target");
     }
 
     #[test]
     fn ops_without_an_open_store_are_skipped() {
-        run(&[Op::Peek { store: 3 }, Op::Write { store: 1, data: vec![1] }]);
+        run(&[Op::Peek { store: 3 }, Op::Write { store: 1, data: Data::Fresh(&[1]) }]);
         let (_, calls) = seam_runtime::recorder::snapshot().unwrap();
         assert!(calls.is_empty(), "no C call without a live handle");
     }
 
     #[test]
-    fn a_sequence_records_calls_with_op_indices() {
+    fn taken_bytes_feed_later_writes() {
         let ops = [
-            Op::Open { capacity: 15 },
-            Op::Write { store: 0, data: b"hello".to_vec() },
-            Op::Checksum { store: 0, n: 3 },
+            Op::Open { capacity: 16 },
+            Op::Write { store: 0, data: Data::Fresh(b"hello") },
+            Op::Take { store: 0 },
+            Op::Write { store: 0, data: Data::Taken(0) },
+            Op::Peek { store: 0 },
         ];
         run(&ops);
         let (op, calls) = seam_runtime::recorder::snapshot().unwrap();
         let names: Vec<_> = calls.iter().map(|c| (c.func, c.op)).collect();
         assert_eq!(
             names,
-            [("seeded_open", 0), ("seeded_write", 1), ("seeded_checksum", 2), ("seeded_close", 2)]
+            [
+                ("seeded_open", 0),
+                ("seeded_write", 1),
+                ("seeded_take", 2),
+                ("seeded_buf_free", 2),
+                ("seeded_write", 3),
+                ("seeded_peek", 4),
+                ("seeded_close", 4)
+            ]
         );
-        assert_eq!(op, 2);
+        assert_eq!(op, 4);
+        let write = calls.iter().filter(|c| c.func == "seeded_write").last().unwrap();
+        let len = seam_runtime::recorder::Value::Unsigned(5);
+        assert!(write.args().iter().any(|a| a.name == "len" && a.value == len), "{write:?}");
     }
 }

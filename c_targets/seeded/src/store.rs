@@ -1,5 +1,5 @@
-//! Safe wrappers of the seeded C API. Each wrapper keeps the API's rules (who frees what,
-//! which lengths go with which pointers) and records the call with the boundary recorder
+//! Hand-written safe wrappers of the seeded C API's cursor and hand-off functions. Each wrapper
+//! keeps the API's rules (who frees what, which lengths go with which pointers) and records the call with the boundary recorder
 //! before crossing into C.
 
 use std::ptr::NonNull;
@@ -7,12 +7,6 @@ use std::ptr::NonNull;
 use seam_runtime::{enter, next_handle, Arg};
 
 use crate::ffi;
-
-/// The record header reported by [`Store::header`].
-pub type Header = ffi::seeded_header;
-
-/// Largest capacity `seeded_open` accepts.
-pub const MAX_CAPACITY: u32 = 65536;
 
 /// An open store; closed on drop.
 pub struct Store {
@@ -48,36 +42,6 @@ impl Store {
         r
     }
 
-    /// Parses a serialized record; returns its payload length or -1.
-    pub fn parse(&mut self, record: &[u8]) -> i32 {
-        let call = enter("seeded_parse", &[self.s(), Arg::unsigned("len", record.len() as u64)]);
-        // SAFETY: live handle; rec/len describe one readable slice.
-        let r = unsafe { ffi::seeded_parse(self.raw.as_ptr(), record.as_ptr(), record.len()) };
-        call.returned(r.into());
-        r
-    }
-
-    /// Sets the header kind and flags.
-    pub fn set_kind(&mut self, kind: u32, flags: u16) {
-        let call = enter(
-            "seeded_set_kind",
-            &[self.s(), Arg::unsigned("kind", kind.into()), Arg::unsigned("flags", flags.into())],
-        );
-        // SAFETY: live handle.
-        unsafe { ffi::seeded_set_kind(self.raw.as_ptr(), kind, flags) };
-        call.done();
-    }
-
-    /// Reads the current header.
-    pub fn header(&self) -> Option<Header> {
-        let mut out = Header::default();
-        let call = enter("seeded_header_get", &[self.s()]);
-        // SAFETY: live handle; `out` is a writable header as these bindings declare it.
-        let r = unsafe { ffi::seeded_header_get(self.raw.as_ptr(), &mut out) };
-        call.returned(r.into());
-        (r == 0).then_some(out)
-    }
-
     /// Sets the cursor at `offset`.
     pub fn mark(&mut self, offset: usize) -> i32 {
         let call = enter("seeded_mark", &[self.s(), Arg::unsigned("off", offset as u64)]);
@@ -110,81 +74,6 @@ impl Store {
         NonNull::new(ptr).map(|ptr| CBuf { ptr, len })
     }
 
-    /// Hands a copy of `bytes` to the store in a library-allocated buffer. On failure the
-    /// buffer is still ours (the API's rule), so it is freed here.
-    pub fn adopt(&mut self, bytes: &[u8]) -> bool {
-        let Some(buf) = CBuf::copy_of(bytes) else { return false };
-        let call = enter(
-            "seeded_adopt",
-            &[self.s(), Arg::ptr("buf", buf.ptr.as_ptr()), Arg::unsigned("len", buf.len as u64)],
-        );
-        // SAFETY: live handle; buf came from seeded_buf_alloc and holds len bytes.
-        let r = unsafe { ffi::seeded_adopt(self.raw.as_ptr(), buf.ptr.as_ptr(), buf.len) };
-        call.returned(r.into());
-        if r == 0 {
-            std::mem::forget(buf); // the store owns it now
-            true
-        } else {
-            false // dropping `buf` frees it: ownership stayed with us
-        }
-    }
-
-    /// Names the store.
-    pub fn set_name(&mut self, name: &[u8]) -> i32 {
-        let call = enter("seeded_set_name", &[self.s(), Arg::unsigned("len", name.len() as u64)]);
-        // SAFETY: live handle; name/len describe one readable slice.
-        let r = unsafe { ffi::seeded_set_name(self.raw.as_ptr(), name.as_ptr(), name.len()) };
-        call.returned(r.into());
-        r
-    }
-
-    /// Checksum of the first `n` stored bytes.
-    pub fn checksum(&self, n: usize) -> u32 {
-        let call = enter("seeded_checksum", &[self.s(), Arg::unsigned("n", n as u64)]);
-        // SAFETY: live handle.
-        let r = unsafe { ffi::seeded_checksum(self.raw.as_ptr(), n) };
-        call.returned(r.into());
-        r
-    }
-
-    /// Sum of the stored bytes times `factor`.
-    pub fn scale(&self, factor: i32) -> i32 {
-        let call = enter("seeded_scale", &[self.s(), Arg::signed("factor", factor.into())]);
-        // SAFETY: live handle.
-        let r = unsafe { ffi::seeded_scale(self.raw.as_ptr(), factor) };
-        call.returned(r.into());
-        r
-    }
-
-    /// Grows the capacity to at least `bytes`.
-    pub fn reserve(&mut self, bytes: u64) -> i32 {
-        let call = enter("seeded_reserve", &[self.s(), Arg::unsigned("bytes", bytes)]);
-        // SAFETY: live handle.
-        let r = unsafe { ffi::seeded_reserve(self.raw.as_ptr(), bytes) };
-        call.returned(r.into());
-        r
-    }
-
-    /// Mixes the stored bytes `rounds` times.
-    pub fn rehash(&mut self, rounds: u32) -> u32 {
-        let call = enter("seeded_rehash", &[self.s(), Arg::unsigned("rounds", rounds.into())]);
-        // SAFETY: live handle.
-        let r = unsafe { ffi::seeded_rehash(self.raw.as_ptr(), rounds) };
-        call.returned(r.into());
-        r
-    }
-
-    /// A one-line description of the store.
-    pub fn describe(&self) -> String {
-        let mut buf = [0u8; 64];
-        let call = enter("seeded_describe", &[self.s(), Arg::unsigned("cap", buf.len() as u64)]);
-        // SAFETY: live handle; buf is writable for cap bytes.
-        let n = unsafe { ffi::seeded_describe(self.raw.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) };
-        call.returned(n as i64);
-        // The header promises the bytes written; the seeded C returns snprintf's would-be
-        // length instead, and trusting it panics on the slice below (bug 8).
-        String::from_utf8_lossy(&buf[..n]).into_owned()
-    }
 }
 
 impl Drop for Store {
@@ -200,20 +89,6 @@ impl Drop for Store {
 pub struct CBuf {
     ptr: NonNull<u8>,
     len: usize,
-}
-
-impl CBuf {
-    /// Copies `bytes` into a new library-allocated buffer.
-    pub fn copy_of(bytes: &[u8]) -> Option<CBuf> {
-        let call = enter("seeded_buf_alloc", &[Arg::unsigned("len", bytes.len() as u64)]);
-        // SAFETY: any length is valid.
-        let ptr = unsafe { ffi::seeded_buf_alloc(bytes.len()) };
-        call.returned(ptr as i64);
-        let ptr = NonNull::new(ptr)?;
-        // SAFETY: the allocation holds at least bytes.len() bytes and does not overlap.
-        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), ptr.as_ptr(), bytes.len()) };
-        Some(CBuf { ptr, len: bytes.len() })
-    }
 }
 
 impl std::ops::Deref for CBuf {
@@ -248,20 +123,5 @@ mod tests {
         assert_eq!(&*taken, b"abcdefgh");
         assert!(s.take().is_none(), "the store starts over empty");
         assert_eq!(s.write(b"xy"), 2);
-    }
-
-    #[test]
-    fn capacity_rules_and_parse() {
-        assert!(Store::open(0).is_none());
-        assert!(Store::open(MAX_CAPACITY + 1).is_none());
-        let mut s = Store::open(MAX_CAPACITY).unwrap();
-        assert_eq!(s.parse(b"SEAM\x02\x07\x04\x00abcd"), 4);
-        assert_eq!(s.parse(b"SEAM\x01\x07\x04\x00abcd"), -1, "wrong version");
-        assert_eq!(s.parse(b"MAES\x02\x07\x04\x00abcd"), -1, "wrong magic");
-        assert!(s.adopt(b"12345"));
-        assert_eq!(s.header().unwrap().length, 5);
-        assert_eq!(s.scale(2), (b'1' as i32 + 50 + 51 + 52 + 53) * 2);
-        assert_eq!(s.set_name(b"ok"), 0);
-        assert!(s.describe().starts_with("store cap=65536 len=5 name=ok"));
     }
 }

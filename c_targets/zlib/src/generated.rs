@@ -642,9 +642,13 @@ pub const MAX_OPS: usize = 64usize;
 pub struct Target {
     /// The op kinds.
     pub kinds: &'static [OpKind],
+    /// Their decoders, in the same order: the input's kind byte picks one.
+    pub decoders: &'static [Decoder],
     /// Most ops per input.
     pub max_ops: usize,
 }
+/// Decodes the arguments of an op of one kind.
+pub type Decoder = for<'a> fn(&mut Unstructured<'a>) -> Result<Op<'a>>;
 /// One call with its fuzz-chosen arguments.
 #[derive(Debug)]
 pub enum Op<'a> {
@@ -978,615 +982,595 @@ pub enum OpKind {
     DestroyInflateBack,
 }
 impl OpKind {
-    /// Decodes the arguments of an op of this kind.
-    pub fn decode<'a>(self, u: &mut Unstructured<'a>) -> Result<Op<'a>> {
-        Ok(
-            match self {
-                OpKind::ZlibVersion => Op::ZlibVersion,
-                OpKind::Deflate => {
-                    Op::Deflate {
-                        strm: u.arbitrary::<u8>()?,
-                        strm_next_in: if u.arbitrary::<bool>()? {
-                            Some(seam_runtime::input::Recipe::decode(u, 1048576usize)?)
-                        } else {
-                            None
-                        },
-                        strm_next_out_cap: seam_runtime::input::capacity(u, 65536usize)?,
-                        flush: *u
-                            .choose(
-                                &[
-                                    0 as i32,
-                                    1 as i32,
-                                    2 as i32,
-                                    3 as i32,
-                                    4 as i32,
-                                    5 as i32,
-                                ],
-                            )?,
-                    }
-                }
-                OpKind::Inflate => {
-                    Op::Inflate {
-                        strm: u.arbitrary::<u8>()?,
-                        strm_next_in: if u.arbitrary::<bool>()? {
-                            Some(
-                                seam_runtime::input::Bytes::fresh_or_produced(
-                                    u,
-                                    65536usize,
-                                )?,
-                            )
-                        } else {
-                            None
-                        },
-                        strm_next_out_cap: seam_runtime::input::capacity(u, 65536usize)?,
-                        flush: u.int_in_range((0 as i32)..=(6 as i32))?,
-                    }
-                }
-                OpKind::DeflateSetDictionary => {
-                    Op::DeflateSetDictionary {
-                        strm: u.arbitrary::<u8>()?,
-                        dictionary: if u.arbitrary::<bool>()? {
-                            Some(
-                                seam_runtime::input::Bytes::fresh_or_produced(
-                                    u,
-                                    65536usize,
-                                )?,
-                            )
-                        } else {
-                            None
-                        },
-                    }
-                }
-                OpKind::DeflateGetDictionary => {
-                    Op::DeflateGetDictionary {
-                        strm: u.arbitrary::<u8>()?,
-                        dictionary_on: u.arbitrary::<bool>()?,
-                    }
-                }
-                OpKind::DeflateCopy => {
-                    Op::DeflateCopy {
-                        alloc_on: u.arbitrary::<bool>()?,
-                        source: u.arbitrary::<u8>()?,
-                    }
-                }
-                OpKind::DeflateReset => {
-                    Op::DeflateReset {
-                        strm: u.arbitrary::<u8>()?,
-                    }
-                }
-                OpKind::DeflateParams => {
-                    Op::DeflateParams {
-                        strm: u.arbitrary::<u8>()?,
-                        strm_next_in: if u.arbitrary::<bool>()? {
-                            Some(seam_runtime::input::Recipe::decode(u, 1048576usize)?)
-                        } else {
-                            None
-                        },
-                        strm_next_out_cap: seam_runtime::input::capacity(u, 65536usize)?,
-                        level: u.int_in_range((-1 as i32)..=(9 as i32))?,
-                        strategy: *u
-                            .choose(&[0 as i32, 1 as i32, 2 as i32, 3 as i32, 4 as i32])?,
-                    }
-                }
-                OpKind::DeflateTune => {
-                    Op::DeflateTune {
-                        strm: u.arbitrary::<u8>()?,
-                        good_length: u.int_in_range((-1 as i32)..=(1024 as i32))?,
-                        max_lazy: u.int_in_range((-1 as i32)..=(1024 as i32))?,
-                        nice_length: u.int_in_range((-1 as i32)..=(1024 as i32))?,
-                        max_chain: u.int_in_range((4 as i32)..=(4096 as i32))?,
-                    }
-                }
-                OpKind::DeflateBound => {
-                    Op::DeflateBound {
-                        strm: u.arbitrary::<Option<u8>>()?,
-                        sourceLen: u.arbitrary::<u64>()?,
-                    }
-                }
-                OpKind::DeflateBoundZ => {
-                    Op::DeflateBoundZ {
-                        strm: u.arbitrary::<Option<u8>>()?,
-                        sourceLen: u.arbitrary::<u64>()?,
-                    }
-                }
-                OpKind::DeflatePending => {
-                    Op::DeflatePending {
-                        strm: u.arbitrary::<u8>()?,
-                        pending_on: u.arbitrary::<bool>()?,
-                        bits_on: u.arbitrary::<bool>()?,
-                    }
-                }
-                OpKind::DeflateUsed => {
-                    Op::DeflateUsed {
-                        strm: u.arbitrary::<u8>()?,
-                        bits_on: u.arbitrary::<bool>()?,
-                    }
-                }
-                OpKind::DeflatePrime => {
-                    Op::DeflatePrime {
-                        strm: u.arbitrary::<u8>()?,
-                        bits: u.int_in_range((-1 as i32)..=(17 as i32))?,
-                        value: u.arbitrary::<i32>()?,
-                    }
-                }
-                OpKind::DeflateSetHeader => {
-                    Op::DeflateSetHeader {
-                        strm: u.arbitrary::<u8>()?,
-                        head_extra: if u.arbitrary::<bool>()? {
-                            Some(
-                                seam_runtime::input::Bytes::fresh_or_produced(
-                                    u,
-                                    70000usize,
-                                )?,
-                            )
-                        } else {
-                            None
-                        },
-                        head_name: if u.arbitrary::<bool>()? {
-                            Some(
-                                seam_runtime::input::Bytes::fresh_or_produced(u, 2048usize)?,
-                            )
-                        } else {
-                            None
-                        },
-                        head_comment: if u.arbitrary::<bool>()? {
-                            Some(
-                                seam_runtime::input::Bytes::fresh_or_produced(u, 2048usize)?,
-                            )
-                        } else {
-                            None
-                        },
-                    }
-                }
-                OpKind::InflateSetDictionary => {
-                    Op::InflateSetDictionary {
-                        strm: u.arbitrary::<u8>()?,
-                        dictionary: seam_runtime::input::Bytes::fresh_or_produced(
-                            u,
-                            65536usize,
+    /// The decoder of this kind's arguments (one small function per kind: decoding
+    /// runs once per op of every input).
+    pub const fn decoder(self) -> Decoder {
+        match self {
+            OpKind::ZlibVersion => |_| Ok(Op::ZlibVersion),
+            OpKind::Deflate => {
+                |u| Ok(Op::Deflate {
+                    strm: u.arbitrary::<u8>()?,
+                    strm_next_in: if u.arbitrary::<bool>()? {
+                        Some(seam_runtime::input::Recipe::decode(u, 1048576usize)?)
+                    } else {
+                        None
+                    },
+                    strm_next_out_cap: seam_runtime::input::capacity(u, 65536usize)?,
+                    flush: *u
+                        .choose(
+                            &[0 as i32, 1 as i32, 2 as i32, 3 as i32, 4 as i32, 5 as i32],
                         )?,
-                    }
-                }
-                OpKind::InflateGetDictionary => {
-                    Op::InflateGetDictionary {
-                        strm: u.arbitrary::<u8>()?,
-                        dictionary_on: u.arbitrary::<bool>()?,
-                    }
-                }
-                OpKind::InflateSync => {
-                    Op::InflateSync {
-                        strm: u.arbitrary::<u8>()?,
-                        strm_next_in: seam_runtime::input::Bytes::fresh_or_produced(
-                            u,
-                            65536usize,
+                })
+            }
+            OpKind::Inflate => {
+                |u| Ok(Op::Inflate {
+                    strm: u.arbitrary::<u8>()?,
+                    strm_next_in: if u.arbitrary::<bool>()? {
+                        Some(
+                            seam_runtime::input::Bytes::fresh_or_produced(u, 65536usize)?,
+                        )
+                    } else {
+                        None
+                    },
+                    strm_next_out_cap: seam_runtime::input::capacity(u, 65536usize)?,
+                    flush: u.int_in_range((0 as i32)..=(6 as i32))?,
+                })
+            }
+            OpKind::DeflateSetDictionary => {
+                |u| Ok(Op::DeflateSetDictionary {
+                    strm: u.arbitrary::<u8>()?,
+                    dictionary: if u.arbitrary::<bool>()? {
+                        Some(
+                            seam_runtime::input::Bytes::fresh_or_produced(u, 65536usize)?,
+                        )
+                    } else {
+                        None
+                    },
+                })
+            }
+            OpKind::DeflateGetDictionary => {
+                |u| Ok(Op::DeflateGetDictionary {
+                    strm: u.arbitrary::<u8>()?,
+                    dictionary_on: u.arbitrary::<bool>()?,
+                })
+            }
+            OpKind::DeflateCopy => {
+                |u| Ok(Op::DeflateCopy {
+                    alloc_on: u.arbitrary::<bool>()?,
+                    source: u.arbitrary::<u8>()?,
+                })
+            }
+            OpKind::DeflateReset => {
+                |u| Ok(Op::DeflateReset {
+                    strm: u.arbitrary::<u8>()?,
+                })
+            }
+            OpKind::DeflateParams => {
+                |u| Ok(Op::DeflateParams {
+                    strm: u.arbitrary::<u8>()?,
+                    strm_next_in: if u.arbitrary::<bool>()? {
+                        Some(seam_runtime::input::Recipe::decode(u, 1048576usize)?)
+                    } else {
+                        None
+                    },
+                    strm_next_out_cap: seam_runtime::input::capacity(u, 65536usize)?,
+                    level: u.int_in_range((-1 as i32)..=(9 as i32))?,
+                    strategy: *u
+                        .choose(&[0 as i32, 1 as i32, 2 as i32, 3 as i32, 4 as i32])?,
+                })
+            }
+            OpKind::DeflateTune => {
+                |u| Ok(Op::DeflateTune {
+                    strm: u.arbitrary::<u8>()?,
+                    good_length: u.int_in_range((-1 as i32)..=(1024 as i32))?,
+                    max_lazy: u.int_in_range((-1 as i32)..=(1024 as i32))?,
+                    nice_length: u.int_in_range((-1 as i32)..=(1024 as i32))?,
+                    max_chain: u.int_in_range((4 as i32)..=(4096 as i32))?,
+                })
+            }
+            OpKind::DeflateBound => {
+                |u| Ok(Op::DeflateBound {
+                    strm: u.arbitrary::<Option<u8>>()?,
+                    sourceLen: u.arbitrary::<u64>()?,
+                })
+            }
+            OpKind::DeflateBoundZ => {
+                |u| Ok(Op::DeflateBoundZ {
+                    strm: u.arbitrary::<Option<u8>>()?,
+                    sourceLen: u.arbitrary::<u64>()?,
+                })
+            }
+            OpKind::DeflatePending => {
+                |u| Ok(Op::DeflatePending {
+                    strm: u.arbitrary::<u8>()?,
+                    pending_on: u.arbitrary::<bool>()?,
+                    bits_on: u.arbitrary::<bool>()?,
+                })
+            }
+            OpKind::DeflateUsed => {
+                |u| Ok(Op::DeflateUsed {
+                    strm: u.arbitrary::<u8>()?,
+                    bits_on: u.arbitrary::<bool>()?,
+                })
+            }
+            OpKind::DeflatePrime => {
+                |u| Ok(Op::DeflatePrime {
+                    strm: u.arbitrary::<u8>()?,
+                    bits: u.int_in_range((-1 as i32)..=(17 as i32))?,
+                    value: u.arbitrary::<i32>()?,
+                })
+            }
+            OpKind::DeflateSetHeader => {
+                |u| Ok(Op::DeflateSetHeader {
+                    strm: u.arbitrary::<u8>()?,
+                    head_extra: if u.arbitrary::<bool>()? {
+                        Some(
+                            seam_runtime::input::Bytes::fresh_or_produced(u, 70000usize)?,
+                        )
+                    } else {
+                        None
+                    },
+                    head_name: if u.arbitrary::<bool>()? {
+                        Some(
+                            seam_runtime::input::Bytes::fresh_or_produced(u, 2048usize)?,
+                        )
+                    } else {
+                        None
+                    },
+                    head_comment: if u.arbitrary::<bool>()? {
+                        Some(
+                            seam_runtime::input::Bytes::fresh_or_produced(u, 2048usize)?,
+                        )
+                    } else {
+                        None
+                    },
+                })
+            }
+            OpKind::InflateSetDictionary => {
+                |u| Ok(Op::InflateSetDictionary {
+                    strm: u.arbitrary::<u8>()?,
+                    dictionary: seam_runtime::input::Bytes::fresh_or_produced(
+                        u,
+                        65536usize,
+                    )?,
+                })
+            }
+            OpKind::InflateGetDictionary => {
+                |u| Ok(Op::InflateGetDictionary {
+                    strm: u.arbitrary::<u8>()?,
+                    dictionary_on: u.arbitrary::<bool>()?,
+                })
+            }
+            OpKind::InflateSync => {
+                |u| Ok(Op::InflateSync {
+                    strm: u.arbitrary::<u8>()?,
+                    strm_next_in: seam_runtime::input::Bytes::fresh_or_produced(
+                        u,
+                        65536usize,
+                    )?,
+                })
+            }
+            OpKind::InflateCopy => {
+                |u| Ok(Op::InflateCopy {
+                    alloc_on: u.arbitrary::<bool>()?,
+                    source: u.arbitrary::<u8>()?,
+                })
+            }
+            OpKind::InflateReset => {
+                |u| Ok(Op::InflateReset {
+                    strm: u.arbitrary::<u8>()?,
+                })
+            }
+            OpKind::InflateReset2 => {
+                |u| Ok(Op::InflateReset2 {
+                    strm: u.arbitrary::<u8>()?,
+                    windowBits: *u
+                        .choose(
+                            &[
+                                0 as i32,
+                                -15 as i32,
+                                -14 as i32,
+                                -13 as i32,
+                                -12 as i32,
+                                -11 as i32,
+                                -10 as i32,
+                                -9 as i32,
+                                -8 as i32,
+                                8 as i32,
+                                9 as i32,
+                                10 as i32,
+                                11 as i32,
+                                12 as i32,
+                                13 as i32,
+                                14 as i32,
+                                15 as i32,
+                                16 as i32,
+                                24 as i32,
+                                25 as i32,
+                                26 as i32,
+                                27 as i32,
+                                28 as i32,
+                                29 as i32,
+                                30 as i32,
+                                31 as i32,
+                                32 as i32,
+                                40 as i32,
+                                41 as i32,
+                                42 as i32,
+                                43 as i32,
+                                44 as i32,
+                                45 as i32,
+                                46 as i32,
+                                47 as i32,
+                            ],
                         )?,
-                    }
-                }
-                OpKind::InflateCopy => {
-                    Op::InflateCopy {
-                        alloc_on: u.arbitrary::<bool>()?,
-                        source: u.arbitrary::<u8>()?,
-                    }
-                }
-                OpKind::InflateReset => {
-                    Op::InflateReset {
-                        strm: u.arbitrary::<u8>()?,
-                    }
-                }
-                OpKind::InflateReset2 => {
-                    Op::InflateReset2 {
-                        strm: u.arbitrary::<u8>()?,
-                        windowBits: *u
-                            .choose(
-                                &[
-                                    0 as i32,
-                                    -15 as i32,
-                                    -14 as i32,
-                                    -13 as i32,
-                                    -12 as i32,
-                                    -11 as i32,
-                                    -10 as i32,
-                                    -9 as i32,
-                                    -8 as i32,
-                                    8 as i32,
-                                    9 as i32,
-                                    10 as i32,
-                                    11 as i32,
-                                    12 as i32,
-                                    13 as i32,
-                                    14 as i32,
-                                    15 as i32,
-                                    16 as i32,
-                                    24 as i32,
-                                    25 as i32,
-                                    26 as i32,
-                                    27 as i32,
-                                    28 as i32,
-                                    29 as i32,
-                                    30 as i32,
-                                    31 as i32,
-                                    32 as i32,
-                                    40 as i32,
-                                    41 as i32,
-                                    42 as i32,
-                                    43 as i32,
-                                    44 as i32,
-                                    45 as i32,
-                                    46 as i32,
-                                    47 as i32,
-                                ],
+                })
+            }
+            OpKind::InflatePrime => {
+                |u| Ok(Op::InflatePrime {
+                    strm: u.arbitrary::<u8>()?,
+                    bits: u.int_in_range((-1 as i32)..=(17 as i32))?,
+                    value: u.arbitrary::<i32>()?,
+                })
+            }
+            OpKind::InflateMark => {
+                |u| Ok(Op::InflateMark {
+                    strm: u.arbitrary::<u8>()?,
+                })
+            }
+            OpKind::InflateGetHeader => {
+                |u| Ok(Op::InflateGetHeader {
+                    strm: u.arbitrary::<u8>()?,
+                    head_extra_cap: seam_runtime::input::capacity(u, 70000usize)?,
+                    head_name_cap: seam_runtime::input::capacity(u, 2048usize)?,
+                    head_comment_cap: seam_runtime::input::capacity(u, 2048usize)?,
+                })
+            }
+            OpKind::InflateBack => {
+                |u| Ok(Op::InflateBack {
+                    strm: u.arbitrary::<u8>()?,
+                    strm_next_in: if u.arbitrary::<bool>()? {
+                        Some(
+                            seam_runtime::input::Bytes::fresh_or_produced(u, 65536usize)?,
+                        )
+                    } else {
+                        None
+                    },
+                    in_desc: seam_runtime::input::Bytes::fresh_or_produced(
+                        u,
+                        65536usize,
+                    )?,
+                    out_desc_cap: seam_runtime::input::capacity(u, 1048576usize)?,
+                })
+            }
+            OpKind::ZlibCompileFlags => |_| Ok(Op::ZlibCompileFlags),
+            OpKind::Compress => {
+                |u| Ok(Op::Compress {
+                    dest_cap: seam_runtime::input::capacity(u, 1100000usize)?,
+                    dest_on: u.arbitrary::<bool>()?,
+                    source: seam_runtime::input::Recipe::decode(u, 1048576usize)?,
+                })
+            }
+            OpKind::CompressZ => {
+                |u| Ok(Op::CompressZ {
+                    dest_cap: seam_runtime::input::capacity(u, 1100000usize)?,
+                    dest_on: u.arbitrary::<bool>()?,
+                    source: seam_runtime::input::Recipe::decode(u, 1048576usize)?,
+                })
+            }
+            OpKind::Compress2 => {
+                |u| Ok(Op::Compress2 {
+                    dest_cap: seam_runtime::input::capacity(u, 1100000usize)?,
+                    dest_on: u.arbitrary::<bool>()?,
+                    source: seam_runtime::input::Recipe::decode(u, 1048576usize)?,
+                    level: u.int_in_range((-1 as i32)..=(9 as i32))?,
+                })
+            }
+            OpKind::Compress2Z => {
+                |u| Ok(Op::Compress2Z {
+                    dest_cap: seam_runtime::input::capacity(u, 1100000usize)?,
+                    dest_on: u.arbitrary::<bool>()?,
+                    source: seam_runtime::input::Recipe::decode(u, 1048576usize)?,
+                    level: u.int_in_range((-1 as i32)..=(9 as i32))?,
+                })
+            }
+            OpKind::CompressBound => {
+                |u| Ok(Op::CompressBound {
+                    sourceLen: u.arbitrary::<u64>()?,
+                })
+            }
+            OpKind::CompressBoundZ => {
+                |u| Ok(Op::CompressBoundZ {
+                    sourceLen: u.arbitrary::<u64>()?,
+                })
+            }
+            OpKind::Uncompress => {
+                |u| Ok(Op::Uncompress {
+                    dest_cap: seam_runtime::input::capacity(u, 1048576usize)?,
+                    dest_on: u.arbitrary::<bool>()?,
+                    source: if u.arbitrary::<bool>()? {
+                        Some(
+                            seam_runtime::input::Bytes::fresh_or_produced(
+                                u,
+                                262144usize,
                             )?,
-                    }
-                }
-                OpKind::InflatePrime => {
-                    Op::InflatePrime {
-                        strm: u.arbitrary::<u8>()?,
-                        bits: u.int_in_range((-1 as i32)..=(17 as i32))?,
-                        value: u.arbitrary::<i32>()?,
-                    }
-                }
-                OpKind::InflateMark => {
-                    Op::InflateMark {
-                        strm: u.arbitrary::<u8>()?,
-                    }
-                }
-                OpKind::InflateGetHeader => {
-                    Op::InflateGetHeader {
-                        strm: u.arbitrary::<u8>()?,
-                        head_extra_cap: seam_runtime::input::capacity(u, 70000usize)?,
-                        head_name_cap: seam_runtime::input::capacity(u, 2048usize)?,
-                        head_comment_cap: seam_runtime::input::capacity(u, 2048usize)?,
-                    }
-                }
-                OpKind::InflateBack => {
-                    Op::InflateBack {
-                        strm: u.arbitrary::<u8>()?,
-                        strm_next_in: if u.arbitrary::<bool>()? {
-                            Some(
-                                seam_runtime::input::Bytes::fresh_or_produced(
-                                    u,
-                                    65536usize,
-                                )?,
-                            )
-                        } else {
-                            None
-                        },
-                        in_desc: seam_runtime::input::Bytes::fresh_or_produced(
-                            u,
-                            65536usize,
+                        )
+                    } else {
+                        None
+                    },
+                })
+            }
+            OpKind::UncompressZ => {
+                |u| Ok(Op::UncompressZ {
+                    dest_cap: seam_runtime::input::capacity(u, 1048576usize)?,
+                    dest_on: u.arbitrary::<bool>()?,
+                    source: if u.arbitrary::<bool>()? {
+                        Some(
+                            seam_runtime::input::Bytes::fresh_or_produced(
+                                u,
+                                262144usize,
+                            )?,
+                        )
+                    } else {
+                        None
+                    },
+                })
+            }
+            OpKind::Uncompress2 => {
+                |u| Ok(Op::Uncompress2 {
+                    dest_cap: seam_runtime::input::capacity(u, 1048576usize)?,
+                    dest_on: u.arbitrary::<bool>()?,
+                    source: if u.arbitrary::<bool>()? {
+                        Some(
+                            seam_runtime::input::Bytes::fresh_or_produced(
+                                u,
+                                262144usize,
+                            )?,
+                        )
+                    } else {
+                        None
+                    },
+                })
+            }
+            OpKind::Uncompress2Z => {
+                |u| Ok(Op::Uncompress2Z {
+                    dest_cap: seam_runtime::input::capacity(u, 1048576usize)?,
+                    dest_on: u.arbitrary::<bool>()?,
+                    source: if u.arbitrary::<bool>()? {
+                        Some(
+                            seam_runtime::input::Bytes::fresh_or_produced(
+                                u,
+                                262144usize,
+                            )?,
+                        )
+                    } else {
+                        None
+                    },
+                })
+            }
+            OpKind::Adler32 => {
+                |u| Ok(Op::Adler32 {
+                    adler: u.int_in_range((0 as u64)..=(4294967295 as u64))?,
+                    buf: if u.arbitrary::<bool>()? {
+                        Some(seam_runtime::input::Recipe::decode(u, 1048576usize)?)
+                    } else {
+                        None
+                    },
+                })
+            }
+            OpKind::Adler32Z => {
+                |u| Ok(Op::Adler32Z {
+                    adler: u.int_in_range((0 as u64)..=(4294967295 as u64))?,
+                    buf: if u.arbitrary::<bool>()? {
+                        Some(seam_runtime::input::Recipe::decode(u, 1048576usize)?)
+                    } else {
+                        None
+                    },
+                })
+            }
+            OpKind::Crc32 => {
+                |u| Ok(Op::Crc32 {
+                    crc: u.int_in_range((0 as u64)..=(4294967295 as u64))?,
+                    buf: if u.arbitrary::<bool>()? {
+                        Some(seam_runtime::input::Recipe::decode(u, 1048576usize)?)
+                    } else {
+                        None
+                    },
+                })
+            }
+            OpKind::Crc32Z => {
+                |u| Ok(Op::Crc32Z {
+                    crc: u.int_in_range((0 as u64)..=(4294967295 as u64))?,
+                    buf: if u.arbitrary::<bool>()? {
+                        Some(seam_runtime::input::Recipe::decode(u, 1048576usize)?)
+                    } else {
+                        None
+                    },
+                })
+            }
+            OpKind::Crc32CombineOp => {
+                |u| Ok(Op::Crc32CombineOp {
+                    crc1: u.arbitrary::<u64>()?,
+                    crc2: u.arbitrary::<u64>()?,
+                })
+            }
+            OpKind::DeflateInit => {
+                |u| Ok(Op::DeflateInit {
+                    alloc_on: u.arbitrary::<bool>()?,
+                    level: u.int_in_range((-1 as i32)..=(9 as i32))?,
+                })
+            }
+            OpKind::InflateInit => {
+                |u| Ok(Op::InflateInit {
+                    alloc_on: u.arbitrary::<bool>()?,
+                })
+            }
+            OpKind::DeflateInit2 => {
+                |u| Ok(Op::DeflateInit2 {
+                    alloc_on: u.arbitrary::<bool>()?,
+                    level: u.int_in_range((-1 as i32)..=(9 as i32))?,
+                    method: *u.choose(&[8 as i32])?,
+                    windowBits: *u
+                        .choose(
+                            &[
+                                -15 as i32,
+                                -14 as i32,
+                                -13 as i32,
+                                -12 as i32,
+                                -11 as i32,
+                                -10 as i32,
+                                -9 as i32,
+                                -8 as i32,
+                                8 as i32,
+                                9 as i32,
+                                10 as i32,
+                                11 as i32,
+                                12 as i32,
+                                13 as i32,
+                                14 as i32,
+                                15 as i32,
+                                24 as i32,
+                                25 as i32,
+                                26 as i32,
+                                27 as i32,
+                                28 as i32,
+                                29 as i32,
+                                30 as i32,
+                                31 as i32,
+                            ],
                         )?,
-                        out_desc_cap: seam_runtime::input::capacity(u, 1048576usize)?,
-                    }
-                }
-                OpKind::ZlibCompileFlags => Op::ZlibCompileFlags,
-                OpKind::Compress => {
-                    Op::Compress {
-                        dest_cap: seam_runtime::input::capacity(u, 1100000usize)?,
-                        dest_on: u.arbitrary::<bool>()?,
-                        source: seam_runtime::input::Recipe::decode(u, 1048576usize)?,
-                    }
-                }
-                OpKind::CompressZ => {
-                    Op::CompressZ {
-                        dest_cap: seam_runtime::input::capacity(u, 1100000usize)?,
-                        dest_on: u.arbitrary::<bool>()?,
-                        source: seam_runtime::input::Recipe::decode(u, 1048576usize)?,
-                    }
-                }
-                OpKind::Compress2 => {
-                    Op::Compress2 {
-                        dest_cap: seam_runtime::input::capacity(u, 1100000usize)?,
-                        dest_on: u.arbitrary::<bool>()?,
-                        source: seam_runtime::input::Recipe::decode(u, 1048576usize)?,
-                        level: u.int_in_range((-1 as i32)..=(9 as i32))?,
-                    }
-                }
-                OpKind::Compress2Z => {
-                    Op::Compress2Z {
-                        dest_cap: seam_runtime::input::capacity(u, 1100000usize)?,
-                        dest_on: u.arbitrary::<bool>()?,
-                        source: seam_runtime::input::Recipe::decode(u, 1048576usize)?,
-                        level: u.int_in_range((-1 as i32)..=(9 as i32))?,
-                    }
-                }
-                OpKind::CompressBound => {
-                    Op::CompressBound {
-                        sourceLen: u.arbitrary::<u64>()?,
-                    }
-                }
-                OpKind::CompressBoundZ => {
-                    Op::CompressBoundZ {
-                        sourceLen: u.arbitrary::<u64>()?,
-                    }
-                }
-                OpKind::Uncompress => {
-                    Op::Uncompress {
-                        dest_cap: seam_runtime::input::capacity(u, 1048576usize)?,
-                        dest_on: u.arbitrary::<bool>()?,
-                        source: if u.arbitrary::<bool>()? {
-                            Some(
-                                seam_runtime::input::Bytes::fresh_or_produced(
-                                    u,
-                                    262144usize,
-                                )?,
-                            )
-                        } else {
-                            None
-                        },
-                    }
-                }
-                OpKind::UncompressZ => {
-                    Op::UncompressZ {
-                        dest_cap: seam_runtime::input::capacity(u, 1048576usize)?,
-                        dest_on: u.arbitrary::<bool>()?,
-                        source: if u.arbitrary::<bool>()? {
-                            Some(
-                                seam_runtime::input::Bytes::fresh_or_produced(
-                                    u,
-                                    262144usize,
-                                )?,
-                            )
-                        } else {
-                            None
-                        },
-                    }
-                }
-                OpKind::Uncompress2 => {
-                    Op::Uncompress2 {
-                        dest_cap: seam_runtime::input::capacity(u, 1048576usize)?,
-                        dest_on: u.arbitrary::<bool>()?,
-                        source: if u.arbitrary::<bool>()? {
-                            Some(
-                                seam_runtime::input::Bytes::fresh_or_produced(
-                                    u,
-                                    262144usize,
-                                )?,
-                            )
-                        } else {
-                            None
-                        },
-                    }
-                }
-                OpKind::Uncompress2Z => {
-                    Op::Uncompress2Z {
-                        dest_cap: seam_runtime::input::capacity(u, 1048576usize)?,
-                        dest_on: u.arbitrary::<bool>()?,
-                        source: if u.arbitrary::<bool>()? {
-                            Some(
-                                seam_runtime::input::Bytes::fresh_or_produced(
-                                    u,
-                                    262144usize,
-                                )?,
-                            )
-                        } else {
-                            None
-                        },
-                    }
-                }
-                OpKind::Adler32 => {
-                    Op::Adler32 {
-                        adler: u.int_in_range((0 as u64)..=(4294967295 as u64))?,
-                        buf: if u.arbitrary::<bool>()? {
-                            Some(seam_runtime::input::Recipe::decode(u, 1048576usize)?)
-                        } else {
-                            None
-                        },
-                    }
-                }
-                OpKind::Adler32Z => {
-                    Op::Adler32Z {
-                        adler: u.int_in_range((0 as u64)..=(4294967295 as u64))?,
-                        buf: if u.arbitrary::<bool>()? {
-                            Some(seam_runtime::input::Recipe::decode(u, 1048576usize)?)
-                        } else {
-                            None
-                        },
-                    }
-                }
-                OpKind::Crc32 => {
-                    Op::Crc32 {
-                        crc: u.int_in_range((0 as u64)..=(4294967295 as u64))?,
-                        buf: if u.arbitrary::<bool>()? {
-                            Some(seam_runtime::input::Recipe::decode(u, 1048576usize)?)
-                        } else {
-                            None
-                        },
-                    }
-                }
-                OpKind::Crc32Z => {
-                    Op::Crc32Z {
-                        crc: u.int_in_range((0 as u64)..=(4294967295 as u64))?,
-                        buf: if u.arbitrary::<bool>()? {
-                            Some(seam_runtime::input::Recipe::decode(u, 1048576usize)?)
-                        } else {
-                            None
-                        },
-                    }
-                }
-                OpKind::Crc32CombineOp => {
-                    Op::Crc32CombineOp {
-                        crc1: u.arbitrary::<u64>()?,
-                        crc2: u.arbitrary::<u64>()?,
-                    }
-                }
-                OpKind::DeflateInit => {
-                    Op::DeflateInit {
-                        alloc_on: u.arbitrary::<bool>()?,
-                        level: u.int_in_range((-1 as i32)..=(9 as i32))?,
-                    }
-                }
-                OpKind::InflateInit => {
-                    Op::InflateInit {
-                        alloc_on: u.arbitrary::<bool>()?,
-                    }
-                }
-                OpKind::DeflateInit2 => {
-                    Op::DeflateInit2 {
-                        alloc_on: u.arbitrary::<bool>()?,
-                        level: u.int_in_range((-1 as i32)..=(9 as i32))?,
-                        method: *u.choose(&[8 as i32])?,
-                        windowBits: *u
-                            .choose(
-                                &[
-                                    -15 as i32,
-                                    -14 as i32,
-                                    -13 as i32,
-                                    -12 as i32,
-                                    -11 as i32,
-                                    -10 as i32,
-                                    -9 as i32,
-                                    -8 as i32,
-                                    8 as i32,
-                                    9 as i32,
-                                    10 as i32,
-                                    11 as i32,
-                                    12 as i32,
-                                    13 as i32,
-                                    14 as i32,
-                                    15 as i32,
-                                    24 as i32,
-                                    25 as i32,
-                                    26 as i32,
-                                    27 as i32,
-                                    28 as i32,
-                                    29 as i32,
-                                    30 as i32,
-                                    31 as i32,
-                                ],
-                            )?,
-                        memLevel: u.int_in_range((1 as i32)..=(9 as i32))?,
-                        strategy: *u
-                            .choose(&[0 as i32, 1 as i32, 2 as i32, 3 as i32, 4 as i32])?,
-                    }
-                }
-                OpKind::InflateInit2 => {
-                    Op::InflateInit2 {
-                        alloc_on: u.arbitrary::<bool>()?,
-                        windowBits: *u
-                            .choose(
-                                &[
-                                    0 as i32,
-                                    -15 as i32,
-                                    -14 as i32,
-                                    -13 as i32,
-                                    -12 as i32,
-                                    -11 as i32,
-                                    -10 as i32,
-                                    -9 as i32,
-                                    -8 as i32,
-                                    8 as i32,
-                                    9 as i32,
-                                    10 as i32,
-                                    11 as i32,
-                                    12 as i32,
-                                    13 as i32,
-                                    14 as i32,
-                                    15 as i32,
-                                    16 as i32,
-                                    24 as i32,
-                                    25 as i32,
-                                    26 as i32,
-                                    27 as i32,
-                                    28 as i32,
-                                    29 as i32,
-                                    30 as i32,
-                                    31 as i32,
-                                    32 as i32,
-                                    40 as i32,
-                                    41 as i32,
-                                    42 as i32,
-                                    43 as i32,
-                                    44 as i32,
-                                    45 as i32,
-                                    46 as i32,
-                                    47 as i32,
-                                ],
-                            )?,
-                    }
-                }
-                OpKind::InflateBackInit => {
-                    Op::InflateBackInit {
-                        alloc_on: u.arbitrary::<bool>()?,
-                        windowBits: u.int_in_range((8 as i32)..=(15 as i32))?,
-                    }
-                }
-                OpKind::Adler32Combine64 => {
-                    Op::Adler32Combine64 {
-                        arg1: u.int_in_range((0 as u64)..=(4294967295 as u64))?,
-                        arg2: u.int_in_range((0 as u64)..=(4294967295 as u64))?,
-                        arg3: u.arbitrary::<i64>()?,
-                    }
-                }
-                OpKind::Crc32Combine64 => {
-                    Op::Crc32Combine64 {
-                        arg1: u.int_in_range((0 as u64)..=(4294967295 as u64))?,
-                        arg2: u.int_in_range((0 as u64)..=(4294967295 as u64))?,
-                        arg3: u.arbitrary::<i64>()?,
-                    }
-                }
-                OpKind::Crc32CombineGen64 => {
-                    Op::Crc32CombineGen64 {
-                        arg1: u.arbitrary::<i64>()?,
-                    }
-                }
-                OpKind::Adler32Combine => {
-                    Op::Adler32Combine {
-                        arg1: u.int_in_range((0 as u64)..=(4294967295 as u64))?,
-                        arg2: u.int_in_range((0 as u64)..=(4294967295 as u64))?,
-                        arg3: u.arbitrary::<i64>()?,
-                    }
-                }
-                OpKind::Crc32Combine => {
-                    Op::Crc32Combine {
-                        arg1: u.int_in_range((0 as u64)..=(4294967295 as u64))?,
-                        arg2: u.int_in_range((0 as u64)..=(4294967295 as u64))?,
-                        arg3: u.arbitrary::<i64>()?,
-                    }
-                }
-                OpKind::Crc32CombineGen => {
-                    Op::Crc32CombineGen {
-                        arg1: u.arbitrary::<i64>()?,
-                    }
-                }
-                OpKind::ZError => {
-                    Op::ZError {
-                        arg1: u.arbitrary::<i32>()?,
-                    }
-                }
-                OpKind::InflateSyncPoint => {
-                    Op::InflateSyncPoint {
-                        arg1: u.arbitrary::<u8>()?,
-                    }
-                }
-                OpKind::GetCrcTable => Op::GetCrcTable,
-                OpKind::InflateValidate => {
-                    Op::InflateValidate {
-                        arg1: u.arbitrary::<u8>()?,
-                        arg2: *u.choose(&[0 as i32, 1 as i32])?,
-                    }
-                }
-                OpKind::InflateCodesUsed => {
-                    Op::InflateCodesUsed {
-                        arg1: u.arbitrary::<u8>()?,
-                    }
-                }
-                OpKind::DestroyDeflate => {
-                    Op::DestroyDeflate {
-                        index: u.arbitrary()?,
-                    }
-                }
-                OpKind::DestroyInflate => {
-                    Op::DestroyInflate {
-                        index: u.arbitrary()?,
-                    }
-                }
-                OpKind::DestroyInflateBack => {
-                    Op::DestroyInflateBack {
-                        index: u.arbitrary()?,
-                    }
-                }
-            },
-        )
+                    memLevel: u.int_in_range((1 as i32)..=(9 as i32))?,
+                    strategy: *u
+                        .choose(&[0 as i32, 1 as i32, 2 as i32, 3 as i32, 4 as i32])?,
+                })
+            }
+            OpKind::InflateInit2 => {
+                |u| Ok(Op::InflateInit2 {
+                    alloc_on: u.arbitrary::<bool>()?,
+                    windowBits: *u
+                        .choose(
+                            &[
+                                0 as i32,
+                                -15 as i32,
+                                -14 as i32,
+                                -13 as i32,
+                                -12 as i32,
+                                -11 as i32,
+                                -10 as i32,
+                                -9 as i32,
+                                -8 as i32,
+                                8 as i32,
+                                9 as i32,
+                                10 as i32,
+                                11 as i32,
+                                12 as i32,
+                                13 as i32,
+                                14 as i32,
+                                15 as i32,
+                                16 as i32,
+                                24 as i32,
+                                25 as i32,
+                                26 as i32,
+                                27 as i32,
+                                28 as i32,
+                                29 as i32,
+                                30 as i32,
+                                31 as i32,
+                                32 as i32,
+                                40 as i32,
+                                41 as i32,
+                                42 as i32,
+                                43 as i32,
+                                44 as i32,
+                                45 as i32,
+                                46 as i32,
+                                47 as i32,
+                            ],
+                        )?,
+                })
+            }
+            OpKind::InflateBackInit => {
+                |u| Ok(Op::InflateBackInit {
+                    alloc_on: u.arbitrary::<bool>()?,
+                    windowBits: u.int_in_range((8 as i32)..=(15 as i32))?,
+                })
+            }
+            OpKind::Adler32Combine64 => {
+                |u| Ok(Op::Adler32Combine64 {
+                    arg1: u.int_in_range((0 as u64)..=(4294967295 as u64))?,
+                    arg2: u.int_in_range((0 as u64)..=(4294967295 as u64))?,
+                    arg3: u.arbitrary::<i64>()?,
+                })
+            }
+            OpKind::Crc32Combine64 => {
+                |u| Ok(Op::Crc32Combine64 {
+                    arg1: u.int_in_range((0 as u64)..=(4294967295 as u64))?,
+                    arg2: u.int_in_range((0 as u64)..=(4294967295 as u64))?,
+                    arg3: u.arbitrary::<i64>()?,
+                })
+            }
+            OpKind::Crc32CombineGen64 => {
+                |u| Ok(Op::Crc32CombineGen64 {
+                    arg1: u.arbitrary::<i64>()?,
+                })
+            }
+            OpKind::Adler32Combine => {
+                |u| Ok(Op::Adler32Combine {
+                    arg1: u.int_in_range((0 as u64)..=(4294967295 as u64))?,
+                    arg2: u.int_in_range((0 as u64)..=(4294967295 as u64))?,
+                    arg3: u.arbitrary::<i64>()?,
+                })
+            }
+            OpKind::Crc32Combine => {
+                |u| Ok(Op::Crc32Combine {
+                    arg1: u.int_in_range((0 as u64)..=(4294967295 as u64))?,
+                    arg2: u.int_in_range((0 as u64)..=(4294967295 as u64))?,
+                    arg3: u.arbitrary::<i64>()?,
+                })
+            }
+            OpKind::Crc32CombineGen => {
+                |u| Ok(Op::Crc32CombineGen {
+                    arg1: u.arbitrary::<i64>()?,
+                })
+            }
+            OpKind::ZError => {
+                |u| Ok(Op::ZError {
+                    arg1: u.arbitrary::<i32>()?,
+                })
+            }
+            OpKind::InflateSyncPoint => {
+                |u| Ok(Op::InflateSyncPoint {
+                    arg1: u.arbitrary::<u8>()?,
+                })
+            }
+            OpKind::GetCrcTable => |_| Ok(Op::GetCrcTable),
+            OpKind::InflateValidate => {
+                |u| Ok(Op::InflateValidate {
+                    arg1: u.arbitrary::<u8>()?,
+                    arg2: *u.choose(&[0 as i32, 1 as i32])?,
+                })
+            }
+            OpKind::InflateCodesUsed => {
+                |u| Ok(Op::InflateCodesUsed {
+                    arg1: u.arbitrary::<u8>()?,
+                })
+            }
+            OpKind::DestroyDeflate => {
+                |u| Ok(Op::DestroyDeflate {
+                    index: u.arbitrary()?,
+                })
+            }
+            OpKind::DestroyInflate => {
+                |u| Ok(Op::DestroyInflate {
+                    index: u.arbitrary()?,
+                })
+            }
+            OpKind::DestroyInflateBack => {
+                |u| Ok(Op::DestroyInflateBack {
+                    index: u.arbitrary()?,
+                })
+            }
+        }
     }
     /// The C function it calls.
     pub fn name(self) -> &'static str {
@@ -1721,6 +1705,68 @@ pub mod targets {
             OpKind::DestroyInflate,
             OpKind::DestroyInflateBack,
         ],
+        decoders: &[
+            OpKind::ZlibVersion.decoder(),
+            OpKind::Deflate.decoder(),
+            OpKind::Inflate.decoder(),
+            OpKind::DeflateSetDictionary.decoder(),
+            OpKind::DeflateGetDictionary.decoder(),
+            OpKind::DeflateCopy.decoder(),
+            OpKind::DeflateReset.decoder(),
+            OpKind::DeflateParams.decoder(),
+            OpKind::DeflateTune.decoder(),
+            OpKind::DeflateBound.decoder(),
+            OpKind::DeflateBoundZ.decoder(),
+            OpKind::DeflatePending.decoder(),
+            OpKind::DeflateUsed.decoder(),
+            OpKind::DeflatePrime.decoder(),
+            OpKind::DeflateSetHeader.decoder(),
+            OpKind::InflateSetDictionary.decoder(),
+            OpKind::InflateGetDictionary.decoder(),
+            OpKind::InflateSync.decoder(),
+            OpKind::InflateCopy.decoder(),
+            OpKind::InflateReset.decoder(),
+            OpKind::InflateReset2.decoder(),
+            OpKind::InflatePrime.decoder(),
+            OpKind::InflateMark.decoder(),
+            OpKind::InflateGetHeader.decoder(),
+            OpKind::InflateBack.decoder(),
+            OpKind::ZlibCompileFlags.decoder(),
+            OpKind::Compress.decoder(),
+            OpKind::CompressZ.decoder(),
+            OpKind::Compress2.decoder(),
+            OpKind::Compress2Z.decoder(),
+            OpKind::CompressBound.decoder(),
+            OpKind::CompressBoundZ.decoder(),
+            OpKind::Uncompress.decoder(),
+            OpKind::UncompressZ.decoder(),
+            OpKind::Uncompress2.decoder(),
+            OpKind::Uncompress2Z.decoder(),
+            OpKind::Adler32.decoder(),
+            OpKind::Adler32Z.decoder(),
+            OpKind::Crc32.decoder(),
+            OpKind::Crc32Z.decoder(),
+            OpKind::Crc32CombineOp.decoder(),
+            OpKind::DeflateInit.decoder(),
+            OpKind::InflateInit.decoder(),
+            OpKind::DeflateInit2.decoder(),
+            OpKind::InflateInit2.decoder(),
+            OpKind::InflateBackInit.decoder(),
+            OpKind::Adler32Combine64.decoder(),
+            OpKind::Crc32Combine64.decoder(),
+            OpKind::Crc32CombineGen64.decoder(),
+            OpKind::Adler32Combine.decoder(),
+            OpKind::Crc32Combine.decoder(),
+            OpKind::Crc32CombineGen.decoder(),
+            OpKind::ZError.decoder(),
+            OpKind::InflateSyncPoint.decoder(),
+            OpKind::GetCrcTable.decoder(),
+            OpKind::InflateValidate.decoder(),
+            OpKind::InflateCodesUsed.decoder(),
+            OpKind::DestroyDeflate.decoder(),
+            OpKind::DestroyInflate.decoder(),
+            OpKind::DestroyInflateBack.decoder(),
+        ],
         max_ops: 64usize,
     };
     /// Fuzz target `zlib_checksum`.
@@ -1738,6 +1784,20 @@ pub mod targets {
             OpKind::Crc32Combine,
             OpKind::Crc32CombineGen,
             OpKind::GetCrcTable,
+        ],
+        decoders: &[
+            OpKind::Adler32.decoder(),
+            OpKind::Adler32Z.decoder(),
+            OpKind::Crc32.decoder(),
+            OpKind::Crc32Z.decoder(),
+            OpKind::Crc32CombineOp.decoder(),
+            OpKind::Adler32Combine64.decoder(),
+            OpKind::Crc32Combine64.decoder(),
+            OpKind::Crc32CombineGen64.decoder(),
+            OpKind::Adler32Combine.decoder(),
+            OpKind::Crc32Combine.decoder(),
+            OpKind::Crc32CombineGen.decoder(),
+            OpKind::GetCrcTable.decoder(),
         ],
         max_ops: 64usize,
     };
@@ -1761,6 +1821,24 @@ pub mod targets {
             OpKind::DeflateInit2,
             OpKind::DestroyDeflate,
         ],
+        decoders: &[
+            OpKind::Deflate.decoder(),
+            OpKind::DeflateSetDictionary.decoder(),
+            OpKind::DeflateGetDictionary.decoder(),
+            OpKind::DeflateCopy.decoder(),
+            OpKind::DeflateReset.decoder(),
+            OpKind::DeflateParams.decoder(),
+            OpKind::DeflateTune.decoder(),
+            OpKind::DeflateBound.decoder(),
+            OpKind::DeflateBoundZ.decoder(),
+            OpKind::DeflatePending.decoder(),
+            OpKind::DeflateUsed.decoder(),
+            OpKind::DeflatePrime.decoder(),
+            OpKind::DeflateSetHeader.decoder(),
+            OpKind::DeflateInit.decoder(),
+            OpKind::DeflateInit2.decoder(),
+            OpKind::DestroyDeflate.decoder(),
+        ],
         max_ops: 600usize,
     };
     /// Fuzz target `zlib_inflate`.
@@ -1783,6 +1861,24 @@ pub mod targets {
             OpKind::InflateCodesUsed,
             OpKind::DestroyInflate,
         ],
+        decoders: &[
+            OpKind::Inflate.decoder(),
+            OpKind::InflateSetDictionary.decoder(),
+            OpKind::InflateGetDictionary.decoder(),
+            OpKind::InflateSync.decoder(),
+            OpKind::InflateCopy.decoder(),
+            OpKind::InflateReset.decoder(),
+            OpKind::InflateReset2.decoder(),
+            OpKind::InflatePrime.decoder(),
+            OpKind::InflateMark.decoder(),
+            OpKind::InflateGetHeader.decoder(),
+            OpKind::InflateInit.decoder(),
+            OpKind::InflateInit2.decoder(),
+            OpKind::InflateSyncPoint.decoder(),
+            OpKind::InflateValidate.decoder(),
+            OpKind::InflateCodesUsed.decoder(),
+            OpKind::DestroyInflate.decoder(),
+        ],
         max_ops: 64usize,
     };
     /// Fuzz target `zlib_inflate_back`.
@@ -1791,6 +1887,11 @@ pub mod targets {
             OpKind::InflateBack,
             OpKind::InflateBackInit,
             OpKind::DestroyInflateBack,
+        ],
+        decoders: &[
+            OpKind::InflateBack.decoder(),
+            OpKind::InflateBackInit.decoder(),
+            OpKind::DestroyInflateBack.decoder(),
         ],
         max_ops: 64usize,
     };
@@ -1807,6 +1908,18 @@ pub mod targets {
             OpKind::UncompressZ,
             OpKind::Uncompress2,
             OpKind::Uncompress2Z,
+        ],
+        decoders: &[
+            OpKind::Compress.decoder(),
+            OpKind::CompressZ.decoder(),
+            OpKind::Compress2.decoder(),
+            OpKind::Compress2Z.decoder(),
+            OpKind::CompressBound.decoder(),
+            OpKind::CompressBoundZ.decoder(),
+            OpKind::Uncompress.decoder(),
+            OpKind::UncompressZ.decoder(),
+            OpKind::Uncompress2.decoder(),
+            OpKind::Uncompress2Z.decoder(),
         ],
         max_ops: 64usize,
     };
@@ -1838,6 +1951,32 @@ pub mod targets {
             OpKind::DestroyInflate,
             OpKind::DestroyInflateBack,
         ],
+        decoders: &[
+            OpKind::Deflate.decoder(),
+            OpKind::Inflate.decoder(),
+            OpKind::DeflateSetDictionary.decoder(),
+            OpKind::DeflateGetDictionary.decoder(),
+            OpKind::DeflateCopy.decoder(),
+            OpKind::DeflateReset.decoder(),
+            OpKind::DeflateParams.decoder(),
+            OpKind::DeflateSetHeader.decoder(),
+            OpKind::InflateSetDictionary.decoder(),
+            OpKind::InflateSync.decoder(),
+            OpKind::InflateCopy.decoder(),
+            OpKind::InflateReset2.decoder(),
+            OpKind::InflateGetHeader.decoder(),
+            OpKind::InflateBack.decoder(),
+            OpKind::Compress2.decoder(),
+            OpKind::Uncompress2.decoder(),
+            OpKind::DeflateInit.decoder(),
+            OpKind::InflateInit.decoder(),
+            OpKind::DeflateInit2.decoder(),
+            OpKind::InflateInit2.decoder(),
+            OpKind::InflateBackInit.decoder(),
+            OpKind::DestroyDeflate.decoder(),
+            OpKind::DestroyInflate.decoder(),
+            OpKind::DestroyInflateBack.decoder(),
+        ],
         max_ops: 64usize,
     };
     /// Fuzz target `zlib_streams`.
@@ -1863,6 +2002,27 @@ pub mod targets {
             OpKind::DestroyDeflate,
             OpKind::DestroyInflate,
         ],
+        decoders: &[
+            OpKind::Deflate.decoder(),
+            OpKind::Inflate.decoder(),
+            OpKind::DeflateSetDictionary.decoder(),
+            OpKind::DeflateGetDictionary.decoder(),
+            OpKind::DeflateReset.decoder(),
+            OpKind::DeflateParams.decoder(),
+            OpKind::DeflateSetHeader.decoder(),
+            OpKind::InflateSetDictionary.decoder(),
+            OpKind::InflateSync.decoder(),
+            OpKind::InflateReset2.decoder(),
+            OpKind::InflateGetHeader.decoder(),
+            OpKind::Compress2.decoder(),
+            OpKind::Uncompress2.decoder(),
+            OpKind::DeflateInit.decoder(),
+            OpKind::InflateInit.decoder(),
+            OpKind::DeflateInit2.decoder(),
+            OpKind::InflateInit2.decoder(),
+            OpKind::DestroyDeflate.decoder(),
+            OpKind::DestroyInflate.decoder(),
+        ],
         max_ops: 64usize,
     };
 }
@@ -1872,7 +2032,7 @@ pub fn decode<'a>(data: &'a [u8], target: &Target) -> Vec<Op<'a>> {
     let mut u = Unstructured::new(data);
     let mut ops = Vec::new();
     while ops.len() < target.max_ops && !u.is_empty() {
-        match u.choose(target.kinds).and_then(|k| k.decode(&mut u)) {
+        match u.choose(target.decoders).and_then(|decode| decode(&mut u)) {
             Ok(op) => ops.push(op),
             Err(_) => break,
         }
@@ -1894,9 +2054,7 @@ pub fn run(ops: &[Op<'_>]) {
     let mut produced = seam_runtime::input::Produced::default();
     for (index, op) in ops.iter().enumerate() {
         seam_runtime::set_op(index);
-        for bytes in live.apply(op, &produced).outputs {
-            produced.push_owned(bytes);
-        }
+        live.apply(op, &mut produced);
     }
 }
 /// A live `z_stream` handle (`deflate`), ended with `deflateEnd` when dropped.
@@ -2009,23 +2167,17 @@ pub struct Live {
     pub inflate_back: Vec<InflateBack>,
 }
 impl Live {
-    /// Applies one op, reading earlier outputs from `feed`; ops whose handles are not
-    /// live are skipped. Returns what the call returned and produced.
-    pub fn apply(
-        &mut self,
-        op: &Op<'_>,
-        feed: &seam_runtime::input::Produced,
-    ) -> seam_runtime::diverge::Outcome {
+    /// Applies one op, reading earlier outputs from the sink's feed and giving it
+    /// what the call returned and produced; ops whose handles are not live are skipped.
+    pub fn apply<S: seam_runtime::output::Sink>(&mut self, op: &Op<'_>, sink: &mut S) {
         match op {
             Op::ZlibVersion => {
                 let out = zlibVersion();
-                let mut outcome = seam_runtime::diverge::Outcome::default();
                 std::hint::black_box(out);
-                outcome
             }
             Op::Deflate { strm, strm_next_in, strm_next_out_cap, flush } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.deflate, *strm)
-                else { return seam_runtime::diverge::Outcome::default() };
+                else { return };
                 let strm_next_in_built = strm_next_in.as_ref().map(|r| r.build());
                 let out = deflate(
                     strm,
@@ -2033,66 +2185,54 @@ impl Live {
                     *strm_next_out_cap,
                     *flush,
                 );
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out.0 as i64);
-                outcome.outputs.push(out.1);
-                outcome
+                sink.ret(out.0 as i64);
+                sink.output(out.1);
             }
             Op::Inflate { strm, strm_next_in, strm_next_out_cap, flush } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.inflate, *strm)
-                else { return seam_runtime::diverge::Outcome::default() };
+                else { return };
                 let out = inflate(
                     strm,
-                    strm_next_in.as_ref().map(|b| b.get(feed)),
+                    strm_next_in.as_ref().map(|b| b.get(sink.feed())),
                     *strm_next_out_cap,
                     *flush,
                 );
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out.0 as i64);
-                outcome.outputs.push(out.1);
-                outcome
+                sink.ret(out.0 as i64);
+                sink.output(out.1);
             }
             Op::DeflateSetDictionary { strm, dictionary } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.deflate, *strm)
-                else { return seam_runtime::diverge::Outcome::default() };
+                else { return };
                 let out = deflateSetDictionary(
                     strm,
-                    dictionary.as_ref().map(|b| b.get(feed)),
+                    dictionary.as_ref().map(|b| b.get(sink.feed())),
                 );
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::DeflateGetDictionary { strm, dictionary_on } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.deflate, *strm)
-                else { return seam_runtime::diverge::Outcome::default() };
+                else { return };
                 let out = deflateGetDictionary(strm, *dictionary_on);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out.0 as i64);
-                outcome.outputs.push(out.1);
-                outcome
+                sink.ret(out.0 as i64);
+                sink.output(out.1);
             }
             Op::DeflateCopy { alloc_on, source } => {
                 if self.deflate.len() >= 4usize {
-                    return seam_runtime::diverge::Outcome::default();
+                    return;
                 }
                 let Some(source) = seam_runtime::input::pick(&mut self.deflate, *source)
-                else { return seam_runtime::diverge::Outcome::default() };
+                else { return };
                 let out = deflateCopy(*alloc_on, source);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out.0 as i64);
+                sink.ret(out.0 as i64);
                 if let Some(h) = out.1 {
                     self.deflate.push(h);
                 }
-                outcome
             }
             Op::DeflateReset { strm } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.deflate, *strm)
-                else { return seam_runtime::diverge::Outcome::default() };
+                else { return };
                 let out = deflateReset(strm);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::DeflateParams {
                 strm,
@@ -2102,7 +2242,7 @@ impl Live {
                 strategy,
             } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.deflate, *strm)
-                else { return seam_runtime::diverge::Outcome::default() };
+                else { return };
                 let strm_next_in_built = strm_next_in.as_ref().map(|r| r.build());
                 let out = deflateParams(
                     strm,
@@ -2111,14 +2251,12 @@ impl Live {
                     *level,
                     *strategy,
                 );
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out.0 as i64);
-                outcome.outputs.push(out.1);
-                outcome
+                sink.ret(out.0 as i64);
+                sink.output(out.1);
             }
             Op::DeflateTune { strm, good_length, max_lazy, nice_length, max_chain } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.deflate, *strm)
-                else { return seam_runtime::diverge::Outcome::default() };
+                else { return };
                 let out = deflateTune(
                     strm,
                     *good_length,
@@ -2126,9 +2264,7 @@ impl Live {
                     *nice_length,
                     *max_chain,
                 );
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::DeflateBound { strm, sourceLen } => {
                 let strm = match strm {
@@ -2136,16 +2272,14 @@ impl Live {
                         Some(
                             match seam_runtime::input::pick(&mut self.deflate, *i) {
                                 Some(h) => h,
-                                None => return seam_runtime::diverge::Outcome::default(),
+                                None => return,
                             },
                         )
                     }
                     None => None,
                 };
                 let out = deflateBound(strm, *sourceLen);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::DeflateBoundZ { strm, sourceLen } => {
                 let strm = match strm {
@@ -2153,133 +2287,107 @@ impl Live {
                         Some(
                             match seam_runtime::input::pick(&mut self.deflate, *i) {
                                 Some(h) => h,
-                                None => return seam_runtime::diverge::Outcome::default(),
+                                None => return,
                             },
                         )
                     }
                     None => None,
                 };
                 let out = deflateBound_z(strm, *sourceLen);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::DeflatePending { strm, pending_on, bits_on } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.deflate, *strm)
-                else { return seam_runtime::diverge::Outcome::default() };
+                else { return };
                 let out = deflatePending(strm, *pending_on, *bits_on);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out.0 as i64);
+                sink.ret(out.0 as i64);
                 std::hint::black_box(&out.1);
                 std::hint::black_box(&out.2);
-                outcome
             }
             Op::DeflateUsed { strm, bits_on } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.deflate, *strm)
-                else { return seam_runtime::diverge::Outcome::default() };
+                else { return };
                 let out = deflateUsed(strm, *bits_on);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out.0 as i64);
+                sink.ret(out.0 as i64);
                 std::hint::black_box(&out.1);
-                outcome
             }
             Op::DeflatePrime { strm, bits, value } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.deflate, *strm)
-                else { return seam_runtime::diverge::Outcome::default() };
+                else { return };
                 if ![0u8].contains(&strm.state) {
-                    return seam_runtime::diverge::Outcome::default();
+                    return;
                 }
                 let out = deflatePrime(strm, *bits, *value);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::DeflateSetHeader { strm, head_extra, head_name, head_comment } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.deflate, *strm)
-                else { return seam_runtime::diverge::Outcome::default() };
+                else { return };
                 if ![0u8].contains(&strm.state) {
-                    return seam_runtime::diverge::Outcome::default();
+                    return;
                 }
                 let out = deflateSetHeader(
                     strm,
-                    head_extra.as_ref().map(|b| b.get(feed)),
-                    head_name.as_ref().map(|b| b.get(feed)),
-                    head_comment.as_ref().map(|b| b.get(feed)),
+                    head_extra.as_ref().map(|b| b.get(sink.feed())),
+                    head_name.as_ref().map(|b| b.get(sink.feed())),
+                    head_comment.as_ref().map(|b| b.get(sink.feed())),
                 );
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::InflateSetDictionary { strm, dictionary } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.inflate, *strm)
-                else { return seam_runtime::diverge::Outcome::default() };
-                let out = inflateSetDictionary(strm, dictionary.get(feed));
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                else { return };
+                let out = inflateSetDictionary(strm, dictionary.get(sink.feed()));
+                sink.ret(out as i64);
             }
             Op::InflateGetDictionary { strm, dictionary_on } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.inflate, *strm)
-                else { return seam_runtime::diverge::Outcome::default() };
+                else { return };
                 let out = inflateGetDictionary(strm, *dictionary_on);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out.0 as i64);
-                outcome.outputs.push(out.1);
-                outcome
+                sink.ret(out.0 as i64);
+                sink.output(out.1);
             }
             Op::InflateSync { strm, strm_next_in } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.inflate, *strm)
-                else { return seam_runtime::diverge::Outcome::default() };
-                let out = inflateSync(strm, strm_next_in.get(feed));
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                else { return };
+                let out = inflateSync(strm, strm_next_in.get(sink.feed()));
+                sink.ret(out as i64);
             }
             Op::InflateCopy { alloc_on, source } => {
                 if self.inflate.len() >= 4usize {
-                    return seam_runtime::diverge::Outcome::default();
+                    return;
                 }
                 let Some(source) = seam_runtime::input::pick(&mut self.inflate, *source)
-                else { return seam_runtime::diverge::Outcome::default() };
+                else { return };
                 let out = inflateCopy(*alloc_on, source);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out.0 as i64);
+                sink.ret(out.0 as i64);
                 if let Some(h) = out.1 {
                     self.inflate.push(h);
                 }
-                outcome
             }
             Op::InflateReset { strm } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.inflate, *strm)
-                else { return seam_runtime::diverge::Outcome::default() };
+                else { return };
                 let out = inflateReset(strm);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::InflateReset2 { strm, windowBits } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.inflate, *strm)
-                else { return seam_runtime::diverge::Outcome::default() };
+                else { return };
                 let out = inflateReset2(strm, *windowBits);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::InflatePrime { strm, bits, value } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.inflate, *strm)
-                else { return seam_runtime::diverge::Outcome::default() };
+                else { return };
                 let out = inflatePrime(strm, *bits, *value);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::InflateMark { strm } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.inflate, *strm)
-                else { return seam_runtime::diverge::Outcome::default() };
+                else { return };
                 let out = inflateMark(strm);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::InflateGetHeader {
                 strm,
@@ -2288,182 +2396,142 @@ impl Live {
                 head_comment_cap,
             } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.inflate, *strm)
-                else { return seam_runtime::diverge::Outcome::default() };
+                else { return };
                 let out = inflateGetHeader(
                     strm,
                     *head_extra_cap,
                     *head_name_cap,
                     *head_comment_cap,
                 );
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::InflateBack { strm, strm_next_in, in_desc, out_desc_cap } => {
                 let Some(strm) = seam_runtime::input::pick(&mut self.inflate_back, *strm)
-                else { return seam_runtime::diverge::Outcome::default() };
+                else { return };
                 let out = inflateBack(
                     strm,
-                    strm_next_in.as_ref().map(|b| b.get(feed)),
-                    in_desc.get(feed),
+                    strm_next_in.as_ref().map(|b| b.get(sink.feed())),
+                    in_desc.get(sink.feed()),
                     *out_desc_cap,
                 );
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out.0 as i64);
-                outcome.outputs.push(out.1);
-                outcome
+                sink.ret(out.0 as i64);
+                sink.output(out.1);
             }
             Op::ZlibCompileFlags => {
                 let out = zlibCompileFlags();
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::Compress { dest_cap, dest_on, source } => {
                 let source_built = source.build();
                 let out = compress(*dest_cap, *dest_on, &source_built);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out.0 as i64);
-                outcome.outputs.push(out.1);
-                outcome
+                sink.ret(out.0 as i64);
+                sink.output(out.1);
             }
             Op::CompressZ { dest_cap, dest_on, source } => {
                 let source_built = source.build();
                 let out = compress_z(*dest_cap, *dest_on, &source_built);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out.0 as i64);
-                outcome.outputs.push(out.1);
-                outcome
+                sink.ret(out.0 as i64);
+                sink.output(out.1);
             }
             Op::Compress2 { dest_cap, dest_on, source, level } => {
                 let source_built = source.build();
                 let out = compress2(*dest_cap, *dest_on, &source_built, *level);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out.0 as i64);
-                outcome.outputs.push(out.1);
-                outcome
+                sink.ret(out.0 as i64);
+                sink.output(out.1);
             }
             Op::Compress2Z { dest_cap, dest_on, source, level } => {
                 let source_built = source.build();
                 let out = compress2_z(*dest_cap, *dest_on, &source_built, *level);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out.0 as i64);
-                outcome.outputs.push(out.1);
-                outcome
+                sink.ret(out.0 as i64);
+                sink.output(out.1);
             }
             Op::CompressBound { sourceLen } => {
                 let out = compressBound(*sourceLen);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::CompressBoundZ { sourceLen } => {
                 let out = compressBound_z(*sourceLen);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::Uncompress { dest_cap, dest_on, source } => {
                 let out = uncompress(
                     *dest_cap,
                     *dest_on,
-                    source.as_ref().map(|b| b.get(feed)),
+                    source.as_ref().map(|b| b.get(sink.feed())),
                 );
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out.0 as i64);
-                outcome.outputs.push(out.1);
-                outcome
+                sink.ret(out.0 as i64);
+                sink.output(out.1);
             }
             Op::UncompressZ { dest_cap, dest_on, source } => {
                 let out = uncompress_z(
                     *dest_cap,
                     *dest_on,
-                    source.as_ref().map(|b| b.get(feed)),
+                    source.as_ref().map(|b| b.get(sink.feed())),
                 );
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out.0 as i64);
-                outcome.outputs.push(out.1);
-                outcome
+                sink.ret(out.0 as i64);
+                sink.output(out.1);
             }
             Op::Uncompress2 { dest_cap, dest_on, source } => {
                 let out = uncompress2(
                     *dest_cap,
                     *dest_on,
-                    source.as_ref().map(|b| b.get(feed)),
+                    source.as_ref().map(|b| b.get(sink.feed())),
                 );
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out.0 as i64);
-                outcome.outputs.push(out.1);
-                outcome
+                sink.ret(out.0 as i64);
+                sink.output(out.1);
             }
             Op::Uncompress2Z { dest_cap, dest_on, source } => {
                 let out = uncompress2_z(
                     *dest_cap,
                     *dest_on,
-                    source.as_ref().map(|b| b.get(feed)),
+                    source.as_ref().map(|b| b.get(sink.feed())),
                 );
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out.0 as i64);
-                outcome.outputs.push(out.1);
-                outcome
+                sink.ret(out.0 as i64);
+                sink.output(out.1);
             }
             Op::Adler32 { adler, buf } => {
                 let buf_built = buf.as_ref().map(|r| r.build());
                 let out = adler32(*adler, buf_built.as_deref());
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::Adler32Z { adler, buf } => {
                 let buf_built = buf.as_ref().map(|r| r.build());
                 let out = adler32_z(*adler, buf_built.as_deref());
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::Crc32 { crc, buf } => {
                 let buf_built = buf.as_ref().map(|r| r.build());
                 let out = crc32(*crc, buf_built.as_deref());
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::Crc32Z { crc, buf } => {
                 let buf_built = buf.as_ref().map(|r| r.build());
                 let out = crc32_z(*crc, buf_built.as_deref());
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::Crc32CombineOp { crc1, crc2 } => {
                 let out = crc32_combine_op(*crc1, *crc2);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::DeflateInit { alloc_on, level } => {
                 if self.deflate.len() >= 4usize {
-                    return seam_runtime::diverge::Outcome::default();
+                    return;
                 }
                 let out = deflateInit_(*alloc_on, *level);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out.0 as i64);
+                sink.ret(out.0 as i64);
                 if let Some(h) = out.1 {
                     self.deflate.push(h);
                 }
-                outcome
             }
             Op::InflateInit { alloc_on } => {
                 if self.inflate.len() >= 4usize {
-                    return seam_runtime::diverge::Outcome::default();
+                    return;
                 }
                 let out = inflateInit_(*alloc_on);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out.0 as i64);
+                sink.ret(out.0 as i64);
                 if let Some(h) = out.1 {
                     self.inflate.push(h);
                 }
-                outcome
             }
             Op::DeflateInit2 {
                 alloc_on,
@@ -2474,7 +2542,7 @@ impl Live {
                 strategy,
             } => {
                 if self.deflate.len() >= 4usize {
-                    return seam_runtime::diverge::Outcome::default();
+                    return;
                 }
                 let out = deflateInit2_(
                     *alloc_on,
@@ -2484,129 +2552,98 @@ impl Live {
                     *memLevel,
                     *strategy,
                 );
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out.0 as i64);
+                sink.ret(out.0 as i64);
                 if let Some(h) = out.1 {
                     self.deflate.push(h);
                 }
-                outcome
             }
             Op::InflateInit2 { alloc_on, windowBits } => {
                 if self.inflate.len() >= 4usize {
-                    return seam_runtime::diverge::Outcome::default();
+                    return;
                 }
                 let out = inflateInit2_(*alloc_on, *windowBits);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out.0 as i64);
+                sink.ret(out.0 as i64);
                 if let Some(h) = out.1 {
                     self.inflate.push(h);
                 }
-                outcome
             }
             Op::InflateBackInit { alloc_on, windowBits } => {
                 if self.inflate_back.len() >= 2usize {
-                    return seam_runtime::diverge::Outcome::default();
+                    return;
                 }
                 let out = inflateBackInit_(*alloc_on, *windowBits);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out.0 as i64);
+                sink.ret(out.0 as i64);
                 if let Some(h) = out.1 {
                     self.inflate_back.push(h);
                 }
-                outcome
             }
             Op::Adler32Combine64 { arg1, arg2, arg3 } => {
                 let out = adler32_combine64(*arg1, *arg2, *arg3);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::Crc32Combine64 { arg1, arg2, arg3 } => {
                 let out = crc32_combine64(*arg1, *arg2, *arg3);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::Crc32CombineGen64 { arg1 } => {
                 let out = crc32_combine_gen64(*arg1);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::Adler32Combine { arg1, arg2, arg3 } => {
                 let out = adler32_combine(*arg1, *arg2, *arg3);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::Crc32Combine { arg1, arg2, arg3 } => {
                 let out = crc32_combine(*arg1, *arg2, *arg3);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::Crc32CombineGen { arg1 } => {
                 let out = crc32_combine_gen(*arg1);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::ZError { arg1 } => {
                 let out = zError(*arg1);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
                 std::hint::black_box(out);
-                outcome
             }
             Op::InflateSyncPoint { arg1 } => {
                 let Some(arg1) = seam_runtime::input::pick(&mut self.inflate, *arg1)
-                else { return seam_runtime::diverge::Outcome::default() };
+                else { return };
                 let out = inflateSyncPoint(arg1);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::GetCrcTable => {
                 let out = get_crc_table();
-                let mut outcome = seam_runtime::diverge::Outcome::default();
                 std::hint::black_box(out);
-                outcome
             }
             Op::InflateValidate { arg1, arg2 } => {
                 let Some(arg1) = seam_runtime::input::pick(&mut self.inflate, *arg1)
-                else { return seam_runtime::diverge::Outcome::default() };
+                else { return };
                 let out = inflateValidate(arg1, *arg2);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::InflateCodesUsed { arg1 } => {
                 let Some(arg1) = seam_runtime::input::pick(&mut self.inflate, *arg1)
-                else { return seam_runtime::diverge::Outcome::default() };
+                else { return };
                 let out = inflateCodesUsed(arg1);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                sink.ret(out as i64);
             }
             Op::DestroyDeflate { index } => {
                 if !self.deflate.is_empty() {
                     let i = usize::from(*index) % self.deflate.len();
                     drop(self.deflate.swap_remove(i));
                 }
-                seam_runtime::diverge::Outcome::default()
             }
             Op::DestroyInflate { index } => {
                 if !self.inflate.is_empty() {
                     let i = usize::from(*index) % self.inflate.len();
                     drop(self.inflate.swap_remove(i));
                 }
-                seam_runtime::diverge::Outcome::default()
             }
             Op::DestroyInflateBack { index } => {
                 if !self.inflate_back.is_empty() {
                     let i = usize::from(*index) % self.inflate_back.len();
                     drop(self.inflate_back.swap_remove(i));
                 }
-                seam_runtime::diverge::Outcome::default()
             }
         }
     }
@@ -4126,17 +4163,17 @@ pub mod right {
         pub inflate: Vec<Inflate>,
     }
     impl Live {
-        /// Applies one op, reading earlier outputs from `feed`; ops whose handles are not
-        /// live are skipped. Returns what the call returned and produced.
-        pub fn apply(
+        /// Applies one op, reading earlier outputs from the sink's feed and giving it
+        /// what the call returned and produced; ops whose handles are not live are skipped.
+        pub fn apply<S: seam_runtime::output::Sink>(
             &mut self,
             op: &Op<'_>,
-            feed: &seam_runtime::input::Produced,
-        ) -> seam_runtime::diverge::Outcome {
+            sink: &mut S,
+        ) {
             match op {
                 Op::Deflate { strm, strm_next_in, strm_next_out_cap, flush } => {
                     let Some(strm) = seam_runtime::input::pick(&mut self.deflate, *strm)
-                    else { return seam_runtime::diverge::Outcome::default() };
+                    else { return };
                     let strm_next_in_built = strm_next_in.as_ref().map(|r| r.build());
                     let out = deflate(
                         strm,
@@ -4144,52 +4181,42 @@ pub mod right {
                         *strm_next_out_cap,
                         *flush,
                     );
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out.0 as i64);
-                    outcome.outputs.push(out.1);
-                    outcome
+                    sink.ret(out.0 as i64);
+                    sink.output(out.1);
                 }
                 Op::Inflate { strm, strm_next_in, strm_next_out_cap, flush } => {
                     let Some(strm) = seam_runtime::input::pick(&mut self.inflate, *strm)
-                    else { return seam_runtime::diverge::Outcome::default() };
+                    else { return };
                     let out = inflate(
                         strm,
-                        strm_next_in.as_ref().map(|b| b.get(feed)),
+                        strm_next_in.as_ref().map(|b| b.get(sink.feed())),
                         *strm_next_out_cap,
                         *flush,
                     );
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out.0 as i64);
-                    outcome.outputs.push(out.1);
-                    outcome
+                    sink.ret(out.0 as i64);
+                    sink.output(out.1);
                 }
                 Op::DeflateSetDictionary { strm, dictionary } => {
                     let Some(strm) = seam_runtime::input::pick(&mut self.deflate, *strm)
-                    else { return seam_runtime::diverge::Outcome::default() };
+                    else { return };
                     let out = deflateSetDictionary(
                         strm,
-                        dictionary.as_ref().map(|b| b.get(feed)),
+                        dictionary.as_ref().map(|b| b.get(sink.feed())),
                     );
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out as i64);
-                    outcome
+                    sink.ret(out as i64);
                 }
                 Op::DeflateGetDictionary { strm, dictionary_on } => {
                     let Some(strm) = seam_runtime::input::pick(&mut self.deflate, *strm)
-                    else { return seam_runtime::diverge::Outcome::default() };
+                    else { return };
                     let out = deflateGetDictionary(strm, *dictionary_on);
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out.0 as i64);
-                    outcome.outputs.push(out.1);
-                    outcome
+                    sink.ret(out.0 as i64);
+                    sink.output(out.1);
                 }
                 Op::DeflateReset { strm } => {
                     let Some(strm) = seam_runtime::input::pick(&mut self.deflate, *strm)
-                    else { return seam_runtime::diverge::Outcome::default() };
+                    else { return };
                     let out = deflateReset(strm);
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out as i64);
-                    outcome
+                    sink.ret(out as i64);
                 }
                 Op::DeflateParams {
                     strm,
@@ -4199,7 +4226,7 @@ pub mod right {
                     strategy,
                 } => {
                     let Some(strm) = seam_runtime::input::pick(&mut self.deflate, *strm)
-                    else { return seam_runtime::diverge::Outcome::default() };
+                    else { return };
                     let strm_next_in_built = strm_next_in.as_ref().map(|r| r.build());
                     let out = deflateParams(
                         strm,
@@ -4208,50 +4235,40 @@ pub mod right {
                         *level,
                         *strategy,
                     );
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out.0 as i64);
-                    outcome.outputs.push(out.1);
-                    outcome
+                    sink.ret(out.0 as i64);
+                    sink.output(out.1);
                 }
                 Op::DeflateSetHeader { strm, head_extra, head_name, head_comment } => {
                     let Some(strm) = seam_runtime::input::pick(&mut self.deflate, *strm)
-                    else { return seam_runtime::diverge::Outcome::default() };
+                    else { return };
                     if ![0u8].contains(&strm.state) {
-                        return seam_runtime::diverge::Outcome::default();
+                        return;
                     }
                     let out = deflateSetHeader(
                         strm,
-                        head_extra.as_ref().map(|b| b.get(feed)),
-                        head_name.as_ref().map(|b| b.get(feed)),
-                        head_comment.as_ref().map(|b| b.get(feed)),
+                        head_extra.as_ref().map(|b| b.get(sink.feed())),
+                        head_name.as_ref().map(|b| b.get(sink.feed())),
+                        head_comment.as_ref().map(|b| b.get(sink.feed())),
                     );
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out as i64);
-                    outcome
+                    sink.ret(out as i64);
                 }
                 Op::InflateSetDictionary { strm, dictionary } => {
                     let Some(strm) = seam_runtime::input::pick(&mut self.inflate, *strm)
-                    else { return seam_runtime::diverge::Outcome::default() };
-                    let out = inflateSetDictionary(strm, dictionary.get(feed));
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out as i64);
-                    outcome
+                    else { return };
+                    let out = inflateSetDictionary(strm, dictionary.get(sink.feed()));
+                    sink.ret(out as i64);
                 }
                 Op::InflateSync { strm, strm_next_in } => {
                     let Some(strm) = seam_runtime::input::pick(&mut self.inflate, *strm)
-                    else { return seam_runtime::diverge::Outcome::default() };
-                    let out = inflateSync(strm, strm_next_in.get(feed));
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out as i64);
-                    outcome
+                    else { return };
+                    let out = inflateSync(strm, strm_next_in.get(sink.feed()));
+                    sink.ret(out as i64);
                 }
                 Op::InflateReset2 { strm, windowBits } => {
                     let Some(strm) = seam_runtime::input::pick(&mut self.inflate, *strm)
-                    else { return seam_runtime::diverge::Outcome::default() };
+                    else { return };
                     let out = inflateReset2(strm, *windowBits);
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out as i64);
-                    outcome
+                    sink.ret(out as i64);
                 }
                 Op::InflateGetHeader {
                     strm,
@@ -4260,162 +4277,126 @@ pub mod right {
                     head_comment_cap,
                 } => {
                     let Some(strm) = seam_runtime::input::pick(&mut self.inflate, *strm)
-                    else { return seam_runtime::diverge::Outcome::default() };
+                    else { return };
                     let out = inflateGetHeader(
                         strm,
                         *head_extra_cap,
                         *head_name_cap,
                         *head_comment_cap,
                     );
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out as i64);
-                    outcome
+                    sink.ret(out as i64);
                 }
                 Op::Compress { dest_cap, dest_on, source } => {
                     let source_built = source.build();
                     let out = compress(*dest_cap, *dest_on, &source_built);
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out.0 as i64);
-                    outcome.outputs.push(out.1);
-                    outcome
+                    sink.ret(out.0 as i64);
+                    sink.output(out.1);
                 }
                 Op::CompressZ { dest_cap, dest_on, source } => {
                     let source_built = source.build();
                     let out = compress_z(*dest_cap, *dest_on, &source_built);
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out.0 as i64);
-                    outcome.outputs.push(out.1);
-                    outcome
+                    sink.ret(out.0 as i64);
+                    sink.output(out.1);
                 }
                 Op::Compress2 { dest_cap, dest_on, source, level } => {
                     let source_built = source.build();
                     let out = compress2(*dest_cap, *dest_on, &source_built, *level);
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out.0 as i64);
-                    outcome.outputs.push(out.1);
-                    outcome
+                    sink.ret(out.0 as i64);
+                    sink.output(out.1);
                 }
                 Op::Compress2Z { dest_cap, dest_on, source, level } => {
                     let source_built = source.build();
                     let out = compress2_z(*dest_cap, *dest_on, &source_built, *level);
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out.0 as i64);
-                    outcome.outputs.push(out.1);
-                    outcome
+                    sink.ret(out.0 as i64);
+                    sink.output(out.1);
                 }
                 Op::CompressBound { sourceLen } => {
                     let out = compressBound(*sourceLen);
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out as i64);
-                    outcome
+                    sink.ret(out as i64);
                 }
                 Op::CompressBoundZ { sourceLen } => {
                     let out = compressBound_z(*sourceLen);
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out as i64);
-                    outcome
+                    sink.ret(out as i64);
                 }
                 Op::Uncompress { dest_cap, dest_on, source } => {
                     let out = uncompress(
                         *dest_cap,
                         *dest_on,
-                        source.as_ref().map(|b| b.get(feed)),
+                        source.as_ref().map(|b| b.get(sink.feed())),
                     );
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out.0 as i64);
-                    outcome.outputs.push(out.1);
-                    outcome
+                    sink.ret(out.0 as i64);
+                    sink.output(out.1);
                 }
                 Op::UncompressZ { dest_cap, dest_on, source } => {
                     let out = uncompress_z(
                         *dest_cap,
                         *dest_on,
-                        source.as_ref().map(|b| b.get(feed)),
+                        source.as_ref().map(|b| b.get(sink.feed())),
                     );
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out.0 as i64);
-                    outcome.outputs.push(out.1);
-                    outcome
+                    sink.ret(out.0 as i64);
+                    sink.output(out.1);
                 }
                 Op::Uncompress2 { dest_cap, dest_on, source } => {
                     let out = uncompress2(
                         *dest_cap,
                         *dest_on,
-                        source.as_ref().map(|b| b.get(feed)),
+                        source.as_ref().map(|b| b.get(sink.feed())),
                     );
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out.0 as i64);
-                    outcome.outputs.push(out.1);
-                    outcome
+                    sink.ret(out.0 as i64);
+                    sink.output(out.1);
                 }
                 Op::Uncompress2Z { dest_cap, dest_on, source } => {
                     let out = uncompress2_z(
                         *dest_cap,
                         *dest_on,
-                        source.as_ref().map(|b| b.get(feed)),
+                        source.as_ref().map(|b| b.get(sink.feed())),
                     );
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out.0 as i64);
-                    outcome.outputs.push(out.1);
-                    outcome
+                    sink.ret(out.0 as i64);
+                    sink.output(out.1);
                 }
                 Op::Adler32 { adler, buf } => {
                     let buf_built = buf.as_ref().map(|r| r.build());
                     let out = adler32(*adler, buf_built.as_deref());
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out as i64);
-                    outcome
+                    sink.ret(out as i64);
                 }
                 Op::Adler32Z { adler, buf } => {
                     let buf_built = buf.as_ref().map(|r| r.build());
                     let out = adler32_z(*adler, buf_built.as_deref());
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out as i64);
-                    outcome
+                    sink.ret(out as i64);
                 }
                 Op::Crc32 { crc, buf } => {
                     let buf_built = buf.as_ref().map(|r| r.build());
                     let out = crc32(*crc, buf_built.as_deref());
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out as i64);
-                    outcome
+                    sink.ret(out as i64);
                 }
                 Op::Crc32Z { crc, buf } => {
                     let buf_built = buf.as_ref().map(|r| r.build());
                     let out = crc32_z(*crc, buf_built.as_deref());
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out as i64);
-                    outcome
+                    sink.ret(out as i64);
                 }
                 Op::Crc32CombineOp { crc1, crc2 } => {
                     let out = crc32_combine_op(*crc1, *crc2);
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out as i64);
-                    outcome
+                    sink.ret(out as i64);
                 }
                 Op::DeflateInit { alloc_on, level } => {
                     if self.deflate.len() >= 4usize {
-                        return seam_runtime::diverge::Outcome::default();
+                        return;
                     }
                     let out = deflateInit_(*alloc_on, *level);
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out.0 as i64);
+                    sink.ret(out.0 as i64);
                     if let Some(h) = out.1 {
                         self.deflate.push(h);
                     }
-                    outcome
                 }
                 Op::InflateInit { alloc_on } => {
                     if self.inflate.len() >= 4usize {
-                        return seam_runtime::diverge::Outcome::default();
+                        return;
                     }
                     let out = inflateInit_(*alloc_on);
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out.0 as i64);
+                    sink.ret(out.0 as i64);
                     if let Some(h) = out.1 {
                         self.inflate.push(h);
                     }
-                    outcome
                 }
                 Op::DeflateInit2 {
                     alloc_on,
@@ -4426,7 +4407,7 @@ pub mod right {
                     strategy,
                 } => {
                     if self.deflate.len() >= 4usize {
-                        return seam_runtime::diverge::Outcome::default();
+                        return;
                     }
                     let out = deflateInit2_(
                         *alloc_on,
@@ -4436,82 +4417,62 @@ pub mod right {
                         *memLevel,
                         *strategy,
                     );
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out.0 as i64);
+                    sink.ret(out.0 as i64);
                     if let Some(h) = out.1 {
                         self.deflate.push(h);
                     }
-                    outcome
                 }
                 Op::InflateInit2 { alloc_on, windowBits } => {
                     if self.inflate.len() >= 4usize {
-                        return seam_runtime::diverge::Outcome::default();
+                        return;
                     }
                     let out = inflateInit2_(*alloc_on, *windowBits);
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out.0 as i64);
+                    sink.ret(out.0 as i64);
                     if let Some(h) = out.1 {
                         self.inflate.push(h);
                     }
-                    outcome
                 }
                 Op::Adler32Combine64 { arg1, arg2, arg3 } => {
                     let out = adler32_combine64(*arg1, *arg2, *arg3);
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out as i64);
-                    outcome
+                    sink.ret(out as i64);
                 }
                 Op::Crc32Combine64 { arg1, arg2, arg3 } => {
                     let out = crc32_combine64(*arg1, *arg2, *arg3);
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out as i64);
-                    outcome
+                    sink.ret(out as i64);
                 }
                 Op::Crc32CombineGen64 { arg1 } => {
                     let out = crc32_combine_gen64(*arg1);
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out as i64);
-                    outcome
+                    sink.ret(out as i64);
                 }
                 Op::Adler32Combine { arg1, arg2, arg3 } => {
                     let out = adler32_combine(*arg1, *arg2, *arg3);
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out as i64);
-                    outcome
+                    sink.ret(out as i64);
                 }
                 Op::Crc32Combine { arg1, arg2, arg3 } => {
                     let out = crc32_combine(*arg1, *arg2, *arg3);
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out as i64);
-                    outcome
+                    sink.ret(out as i64);
                 }
                 Op::Crc32CombineGen { arg1 } => {
                     let out = crc32_combine_gen(*arg1);
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
-                    outcome.ret = Some(out as i64);
-                    outcome
+                    sink.ret(out as i64);
                 }
                 Op::GetCrcTable => {
                     let out = get_crc_table();
-                    let mut outcome = seam_runtime::diverge::Outcome::default();
                     std::hint::black_box(out);
-                    outcome
                 }
                 Op::DestroyDeflate { index } => {
                     if !self.deflate.is_empty() {
                         let i = usize::from(*index) % self.deflate.len();
                         drop(self.deflate.swap_remove(i));
                     }
-                    seam_runtime::diverge::Outcome::default()
                 }
                 Op::DestroyInflate { index } => {
                     if !self.inflate.is_empty() {
                         let i = usize::from(*index) % self.inflate.len();
                         drop(self.inflate.swap_remove(i));
                     }
-                    seam_runtime::diverge::Outcome::default()
                 }
-                _ => seam_runtime::diverge::Outcome::default(),
+                _ => {}
             }
         }
     }
@@ -5969,10 +5930,29 @@ pub fn run_diff(ops: &[Op<'_>]) {
         seam_runtime::input::Produced::default(),
         seam_runtime::input::Produced::default(),
     );
+    let (mut a, mut b) = (
+        seam_runtime::diverge::Outcome::default(),
+        seam_runtime::diverge::Outcome::default(),
+    );
     for (index, op) in ops.iter().enumerate() {
         seam_runtime::set_op(index);
-        let a = left.apply(op, &from_right);
-        let b = right.apply(op, &from_left);
+        a.clear();
+        b.clear();
+        left.apply(
+            op,
+            &mut seam_runtime::diverge::Crossed {
+                feed: &from_right,
+                outcome: &mut a,
+            },
+        );
+        right
+            .apply(
+                op,
+                &mut seam_runtime::diverge::Crossed {
+                    feed: &from_left,
+                    outcome: &mut b,
+                },
+            );
         if let Some(what) = seam_runtime::diverge::check(&rule(op.kind()), &a, &b) {
             seam_runtime::diverge::report(
                 index,
@@ -5982,10 +5962,10 @@ pub fn run_diff(ops: &[Op<'_>]) {
                 ("zlib-rs", &b),
             );
         }
-        for bytes in a.outputs {
+        for bytes in a.outputs.drain(..) {
             from_left.push_owned(bytes);
         }
-        for bytes in b.outputs {
+        for bytes in b.outputs.drain(..) {
             from_right.push_owned(bytes);
         }
     }

@@ -42,6 +42,7 @@ fn golden_demo() {
         "\"demo_text_free\",\n            &[seam_runtime::Arg::ptr(\"text\", text_ptr)]",
         "seam_runtime::input::nul_terminated(needle)",
         "kinds: &[OpKind::DemoNew, OpKind::DemoPut, OpKind::DemoGet, OpKind::DestroyDemo],",
+        "decoders: &[\n            OpKind::DemoNew.decoder(),",
     ] {
         assert!(module.contains(needle), "generated module lacks `{needle}`");
     }

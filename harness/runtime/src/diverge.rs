@@ -15,6 +15,7 @@
 use std::fmt::Write as _;
 
 use crate::block::{print_block, PREFIX};
+use crate::output::Sink;
 
 /// Version of the divergence block format.
 pub const VERSION: u32 = 1;
@@ -28,16 +29,52 @@ pub struct Outcome {
     pub outputs: Vec<Vec<u8>>,
 }
 
+impl Outcome {
+    /// Forgets the last call's outcome, keeping the output list's memory for the next.
+    #[inline]
+    pub fn clear(&mut self) {
+        self.ret = None;
+        self.outputs.clear();
+    }
+}
+
+/// One side of a differential run's op: it reads what the other side produced (cross-feeding)
+/// and records its own outcome.
+pub struct Crossed<'a> {
+    /// The other side's outputs.
+    pub feed: &'a crate::input::Produced,
+    /// This side's outcome of the call.
+    pub outcome: &'a mut Outcome,
+}
+
+impl Sink for Crossed<'_> {
+    fn feed(&self) -> &crate::input::Produced {
+        self.feed
+    }
+    fn ret(&mut self, value: i64) {
+        self.outcome.ret = Some(value);
+    }
+    fn output(&mut self, bytes: Vec<u8>) {
+        self.outcome.outputs.push(bytes);
+    }
+}
+
 /// What differs between two outcomes, if anything: `"return"`, `"output N"`, or
 /// `"output count"`.
 pub fn difference(left: &Outcome, right: &Outcome) -> Option<String> {
-    if left.ret != right.ret {
+    differing(left.ret, right.ret, Some((&left.outputs, &right.outputs)))
+}
+
+/// What differs between two return values and, when given, two output lists.
+fn differing(left: Option<i64>, right: Option<i64>, outputs: Option<(&[Vec<u8>], &[Vec<u8>])>) -> Option<String> {
+    if left != right {
         return Some("return".into());
     }
-    if left.outputs.len() != right.outputs.len() {
+    let (left, right) = outputs?;
+    if left.len() != right.len() {
         return Some("output count".into());
     }
-    left.outputs.iter().zip(&right.outputs).position(|(a, b)| a != b).map(|i| format!("output {i}"))
+    left.iter().zip(right).position(|(a, b)| a != b).map(|i| format!("output {i}"))
 }
 
 /// How a return value is compared.
@@ -79,11 +116,9 @@ fn class_of(rule: RetRule, v: Option<i64>) -> Option<i64> {
 
 /// The difference `rule` does not tolerate between two outcomes, if any.
 pub fn check(rule: &Rule, left: &Outcome, right: &Outcome) -> Option<String> {
-    let seen = |o: &Outcome| Outcome {
-        ret: class_of(rule.ret, o.ret),
-        outputs: if rule.outputs { o.outputs.clone() } else { Vec::new() },
-    };
-    difference(&seen(left), &seen(right)).filter(|what| !rule.tolerated.contains(&what.as_str()))
+    let outputs = rule.outputs.then_some((&left.outputs[..], &right.outputs[..]));
+    differing(class_of(rule.ret, left.ret), class_of(rule.ret, right.ret), outputs)
+        .filter(|what| !rule.tolerated.contains(&what.as_str()))
 }
 
 /// Bytes shown on each side of the first difference.

@@ -11,6 +11,8 @@ use std::cell::Cell;
 
 use arbitrary::{Result, Unstructured};
 
+use crate::output::Sink;
+
 /// Most bytes all [`Recipe`]s of one input may build together: large inputs stay reachable
 /// without a long op sequence of megabyte buffers turning into timeouts that are not bugs.
 pub const EXPAND_BUDGET: usize = 2 << 20;
@@ -44,12 +46,14 @@ impl Produced {
     }
 
     /// Keeps `bytes` itself, without copying (empty outputs are not kept).
+    #[inline]
     pub fn push_owned(&mut self, bytes: Vec<u8>) {
         if !bytes.is_empty() {
             self.keep(bytes);
         }
     }
 
+    #[inline]
     fn keep(&mut self, bytes: Vec<u8>) {
         if self.outputs.len() == PRODUCED_KEPT {
             self.outputs.remove(0);
@@ -58,11 +62,26 @@ impl Produced {
     }
 
     /// The output `back` steps from the newest (wrapping), or nothing when none was kept.
+    #[inline]
     pub fn get(&self, back: u8) -> &[u8] {
         match self.outputs.len() {
             0 => &[],
             n => &self.outputs[n - 1 - usize::from(back) % n],
         }
+    }
+}
+
+/// A single-sided run keeps outputs for later calls and compares nothing.
+impl Sink for Produced {
+    #[inline]
+    fn feed(&self) -> &Produced {
+        self
+    }
+    #[inline]
+    fn ret(&mut self, _: i64) {}
+    #[inline]
+    fn output(&mut self, bytes: Vec<u8>) {
+        self.push_owned(bytes);
     }
 }
 
@@ -77,11 +96,13 @@ pub enum Bytes<'a> {
 
 impl<'a> Bytes<'a> {
     /// Decodes fresh bytes, at most `max`.
+    #[inline]
     pub fn fresh(u: &mut Unstructured<'a>, max: usize) -> Result<Self> {
         Ok(Bytes::Fresh(slice(u, max)?))
     }
 
     /// Decodes fresh bytes (at most `max`) or, one time in four, an earlier output.
+    #[inline]
     pub fn fresh_or_produced(u: &mut Unstructured<'a>, max: usize) -> Result<Self> {
         let tag: u8 = u.arbitrary()?;
         if tag >= 192 {
@@ -92,6 +113,7 @@ impl<'a> Bytes<'a> {
     }
 
     /// The bytes, looking produced ones up in `produced`.
+    #[inline]
     pub fn get<'b>(&'b self, produced: &'b Produced) -> &'b [u8] {
         match self {
             Bytes::Fresh(b) => b,
@@ -101,6 +123,7 @@ impl<'a> Bytes<'a> {
 }
 
 /// Decodes a contiguous byte slice of the input, cut to `max`.
+#[inline]
 pub fn slice<'a>(u: &mut Unstructured<'a>, max: usize) -> Result<&'a [u8]> {
     let b: &[u8] = u.arbitrary()?;
     Ok(&b[..b.len().min(max)])
@@ -214,6 +237,7 @@ pub fn flags(u: &mut Unstructured<'_>, flags: &[i64]) -> Result<i64> {
 }
 
 /// The live handle an op's index addresses (index modulo the number live), if any is live.
+#[inline]
 pub fn pick<T>(live: &mut [T], index: u8) -> Option<&mut T> {
     match live.len() {
         0 => None,
@@ -224,6 +248,7 @@ pub fn pick<T>(live: &mut [T], index: u8) -> Option<&mut T> {
 /// A pointer to `bytes` that C may do arithmetic on: an empty slice's own pointer is Rust's
 /// dangling `0x1`, and `p - 1` on it is undefined behaviour that UBSan reports as the
 /// library's, so empty slices point at a real (static, never written) byte instead.
+#[inline]
 pub fn as_ptr(bytes: &[u8]) -> *const u8 {
     static EMPTY: [u8; 1] = [0];
     if bytes.is_empty() {

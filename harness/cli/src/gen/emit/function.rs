@@ -8,13 +8,13 @@ use quote::quote;
 
 use super::names::{camel, ident, local};
 use crate::contract::Alloc;
-use crate::gen::plan::{Domain, FieldPlan, FnPlan, InBuf, LenLink, OutBuf, Plan, Prim, Ret, Source, Written};
+use crate::gen::plan::{Domain, FieldPlan, FnPlan, HandlePlan, InBuf, LenLink, OutBuf, Plan, Prim, Ret, Source, Written};
 
 /// The emitted pieces of one function.
 pub struct FnParts {
     /// `Name { fields }` inside `enum Op`.
     pub variant: TokenStream,
-    /// `OpKind::Name => Op::Name { ... }` inside the decoder.
+    /// `OpKind::Name => |u| Ok(Op::Name { ... })` inside `OpKind::decoder`.
     pub decode: TokenStream,
     /// The safe wrapper function.
     pub wrapper: TokenStream,
@@ -174,9 +174,9 @@ fn in_apply(acc: &mut Acc, b: &InBuf, field: &proc_macro2::Ident) -> TokenStream
             quote!(&#built)
         }
     } else if b.nullable {
-        quote!(#field.as_ref().map(|b| b.get(feed)))
+        quote!(#field.as_ref().map(|b| b.get(sink.feed())))
     } else {
-        quote!(#field.get(feed))
+        quote!(#field.get(sink.feed()))
     }
 }
 
@@ -221,17 +221,17 @@ pub fn function(plan: &Plan, f: &FnPlan, side: Option<&str>) -> FnParts {
                 if *nullable {
                     acc.op_fields.push(OpField { name: id.clone(), ty: quote!(Option<u8>), decode: quote!(u.arbitrary::<Option<u8>>()?) });
                     acc.params.push(quote!(#id: Option<&mut #ty>));
-                    acc.apply_pre.push(quote!(let #id = match #id { Some(i) => Some(match seam_runtime::input::pick(&mut self.#live, *i) { Some(h) => h, None => return seam_runtime::diverge::Outcome::default() }), None => None };));
+                    acc.apply_pre.push(quote!(let #id = match #id { Some(i) => Some(match seam_runtime::input::pick(&mut self.#live, *i) { Some(h) => h, None => return }), None => None };));
                     acc.apply_args.push(quote!(#id));
                     acc.record.push(quote!(seam_runtime::Arg::handle(#pname, #id.as_ref().map_or(0, |h| h.id))));
                     args[i] = Some(quote!(#id.as_ref().map_or(std::ptr::null_mut(), |h| h.raw) as _));
                 } else {
                     acc.op_fields.push(OpField { name: id.clone(), ty: quote!(u8), decode: quote!(u.arbitrary::<u8>()?) });
                     acc.params.push(quote!(#id: &mut #ty));
-                    acc.apply_pre.push(quote!(let Some(#id) = seam_runtime::input::pick(&mut self.#live, *#id) else { return seam_runtime::diverge::Outcome::default() };));
+                    acc.apply_pre.push(quote!(let Some(#id) = seam_runtime::input::pick(&mut self.#live, *#id) else { return };));
                     if !f.requires.is_empty() && first_handle.as_ref() == Some(&id) {
                         let states = f.requires.iter();
-                        acc.apply_pre.push(quote!(if ![#(#states),*].contains(&#id.state) { return seam_runtime::diverge::Outcome::default(); }));
+                        acc.apply_pre.push(quote!(if ![#(#states),*].contains(&#id.state) { return; }));
                     }
                     acc.apply_args.push(quote!(#id));
                     acc.record.push(quote!(seam_runtime::Arg::handle(#pname, #id.id)));
@@ -243,10 +243,8 @@ pub fn function(plan: &Plan, f: &FnPlan, side: Option<&str>) -> FnParts {
             Source::NewHandle { kind, inherits } => {
                 let h = &plan.handles[*kind];
                 let ty = camel(&h.name);
-                let live = ident(&h.name);
-                let max = h.max as usize;
                 let ct = syn::parse_str::<syn::Type>(&h.c_type).unwrap_or_else(|_| syn::parse_quote!(u8));
-                acc.apply_pre.insert(0, quote!(if self.#live.len() >= #max { return seam_runtime::diverge::Outcome::default(); }));
+                acc.apply_pre.insert(0, room_for(h));
                 let raw = local(pname, "new");
                 let made = local(pname, "made");
                 acc.made = Some(made.clone());
@@ -320,6 +318,8 @@ pub fn function(plan: &Plan, f: &FnPlan, side: Option<&str>) -> FnParts {
                     None => quote!(std::ffi::CStr::from_ptr(#ptr.cast()).to_bytes().to_vec()),
                 };
                 let free_id = ident(free);
+                // Copied out and freed at once: a library that keeps using memory it handed
+                // over faults on the next call that touches it.
                 acc.post.push(quote!(let #out = if #ok_test && !#ptr.is_null() {
                     // SAFETY: C handed over this buffer (and its length) on success.
                     let bytes = unsafe { #read };
@@ -739,11 +739,14 @@ fn assemble(plan: &Plan, f: &FnPlan, mut acc: Acc, args: Vec<Option<TokenStream>
     let vdoc = format!(" `{c_name}`.");
     let variant_tokens = if field_names.is_empty() { quote!(#[doc = #vdoc] #variant) } else { quote!(#[doc = #vdoc] #variant { #(#field_decls),* }) };
     let decode = if field_names.is_empty() {
-        quote!(OpKind::#variant => Op::#variant)
+        quote!(OpKind::#variant => |_| Ok(Op::#variant))
     } else {
-        quote!(OpKind::#variant => Op::#variant { #(#field_decodes),* })
+        quote!(OpKind::#variant => |u| Ok(Op::#variant { #(#field_decodes),* }))
     };
     let pattern = if field_names.is_empty() { quote!(Op::#variant) } else { quote!(Op::#variant { #(#field_names),* }) };
+    if let Ret::Handle(k) = &f.ret {
+        acc.apply_pre.insert(0, room_for(&plan.handles[*k]));
+    }
     let apply_pre = &acc.apply_pre;
     let apply_args = &acc.apply_args;
     let consume: Vec<TokenStream> = consume_outputs(plan, &outputs, acc.fallible);
@@ -751,33 +754,40 @@ fn assemble(plan: &Plan, f: &FnPlan, mut acc: Acc, args: Vec<Option<TokenStream>
         #pattern => {
             #(#apply_pre)*
             let out = #fn_id(#(#apply_args),*);
-            let mut outcome = seam_runtime::diverge::Outcome::default();
             #(#consume)*
         }
     };
     FnParts { variant: variant_tokens, decode, wrapper, apply }
 }
 
+/// Skips an op that would make a handle of a kind already at its `max` live handles.
+fn room_for(h: &HandlePlan) -> TokenStream {
+    let live = ident(&h.name);
+    let max = h.max as usize;
+    quote!(if self.#live.len() >= #max { return; })
+}
+
 /// How many arguments the recorder keeps per call (`seam_runtime::recorder::MAX_ARGS`): the
 /// wrappers pass no more, so the argument array built on every call stays that small.
 const RECORDED_ARGS: usize = 6;
 
-/// `apply`'s statements for a wrapper's outputs, bound to `out`.
+/// `apply`'s statements for a wrapper's outputs, bound to `out`: into the sink and the live
+/// handles.
 fn consume_outputs(plan: &Plan, outputs: &[Output], fallible: bool) -> Vec<TokenStream> {
     let mut stmts = Vec::new();
     if fallible {
-        stmts.push(quote!(let Some(out) = out else { return seam_runtime::diverge::Outcome::default() };));
+        stmts.push(quote!(let Some(out) = out else { return };));
     }
     let single = outputs.len() == 1;
     for (k, o) in outputs.iter().enumerate() {
         let idx = syn::Index::from(k);
         let v = if single { quote!(out) } else { quote!(out.#idx) };
         stmts.push(match o.consume {
-            Consume::Produced => quote!(outcome.outputs.push(#v);),
-            Consume::Ret => quote!(outcome.ret = Some(#v as i64);),
+            Consume::Produced => quote!(sink.output(#v);),
+            Consume::Ret => quote!(sink.ret(#v as i64);),
             Consume::ReturnedHandle(kind) => {
                 let live = ident(&plan.handles[kind].name);
-                quote!(outcome.ret = Some(i64::from(#v.is_some())); if let Some(h) = #v { self.#live.push(h); })
+                quote!(sink.ret(i64::from(#v.is_some())); if let Some(h) = #v { self.#live.push(h); })
             }
             Consume::Handle(kind) => {
                 let live = ident(&plan.handles[kind].name);
@@ -789,6 +799,5 @@ fn consume_outputs(plan: &Plan, outputs: &[Output], fallible: bool) -> Vec<Token
     if outputs.is_empty() {
         stmts.push(quote!(std::hint::black_box(out);));
     }
-    stmts.push(quote!(outcome));
     stmts
 }

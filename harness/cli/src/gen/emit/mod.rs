@@ -42,11 +42,10 @@ fn side(plan: &Plan, functions: &[usize], handles: &[usize], side: Option<&str>)
                 let i = usize::from(*index) % self.#live.len();
                 drop(self.#live.swap_remove(i));
             }
-            seam_runtime::diverge::Outcome::default()
         })
     });
     let rest = (functions.len() < plan.functions.len() || handles.len() < plan.handles.len())
-        .then(|| quote!(_ => seam_runtime::diverge::Outcome::default(),));
+        .then(|| quote!(_ => {}));
     quote! {
         #(#handle_items)*
 
@@ -57,9 +56,9 @@ fn side(plan: &Plan, functions: &[usize], handles: &[usize], side: Option<&str>)
         }
 
         impl Live {
-            /// Applies one op, reading earlier outputs from `feed`; ops whose handles are not
-            /// live are skipped. Returns what the call returned and produced.
-            pub fn apply(&mut self, op: &Op<'_>, feed: &seam_runtime::input::Produced) -> seam_runtime::diverge::Outcome {
+            /// Applies one op, reading earlier outputs from the sink's feed and giving it
+            /// what the call returned and produced; ops whose handles are not live are skipped.
+            pub fn apply<S: seam_runtime::output::Sink>(&mut self, op: &Op<'_>, sink: &mut S) {
                 match op {
                     #(#applies)*
                     #(#destroy_applies)*
@@ -129,17 +128,20 @@ fn diff(plan: &Plan, d: &DiffPlan) -> TokenStream {
             seam_runtime::input::reset_budget();
             let (mut left, mut right) = (Live::default(), right::Live::default());
             let (mut from_left, mut from_right) = (seam_runtime::input::Produced::default(), seam_runtime::input::Produced::default());
+            let (mut a, mut b) = (seam_runtime::diverge::Outcome::default(), seam_runtime::diverge::Outcome::default());
             for (index, op) in ops.iter().enumerate() {
                 seam_runtime::set_op(index);
-                let a = left.apply(op, &from_right);
-                let b = right.apply(op, &from_left);
+                a.clear();
+                b.clear();
+                left.apply(op, &mut seam_runtime::diverge::Crossed { feed: &from_right, outcome: &mut a });
+                right.apply(op, &mut seam_runtime::diverge::Crossed { feed: &from_left, outcome: &mut b });
                 if let Some(what) = seam_runtime::diverge::check(&rule(op.kind()), &a, &b) {
                     seam_runtime::diverge::report(index, op.kind().name(), &what, (#left_name, &a), (#right_name, &b));
                 }
-                for bytes in a.outputs {
+                for bytes in a.outputs.drain(..) {
                     from_left.push_owned(bytes);
                 }
-                for bytes in b.outputs {
+                for bytes in b.outputs.drain(..) {
                     from_right.push_owned(bytes);
                 }
             }
@@ -171,7 +173,12 @@ pub fn module(plan: &Plan, ffi: &Ffi, banner: &str) -> anyhow::Result<String> {
         let ops = t.functions.iter().map(|&i| camel(&plan.functions[i].name)).chain(t.destroys.iter().map(|&k| camel(&format!("destroy_{}", plan.handles[k].name))));
         let doc = format!(" Fuzz target `{}_{}`.", plan.library, t.name);
         let max_ops = t.max_ops as usize;
-        quote!(#[doc = #doc] pub const #name: Target = Target { kinds: &[#(OpKind::#ops),*], max_ops: #max_ops };)
+        let ops: Vec<_> = ops.collect();
+        quote!(#[doc = #doc] pub const #name: Target = Target {
+            kinds: &[#(OpKind::#ops),*],
+            decoders: &[#(OpKind::#ops.decoder()),*],
+            max_ops: #max_ops,
+        };)
     });
     let ffi_item = match ffi {
         Ffi::Path(p) => quote!(use #p as ffi;),
@@ -215,9 +222,14 @@ pub fn module(plan: &Plan, ffi: &Ffi, banner: &str) -> anyhow::Result<String> {
         pub struct Target {
             /// The op kinds.
             pub kinds: &'static [OpKind],
+            /// Their decoders, in the same order: the input's kind byte picks one.
+            pub decoders: &'static [Decoder],
             /// Most ops per input.
             pub max_ops: usize,
         }
+
+        /// Decodes the arguments of an op of one kind.
+        pub type Decoder = for<'a> fn(&mut Unstructured<'a>) -> Result<Op<'a>>;
 
         /// One call with its fuzz-chosen arguments.
         #[derive(Debug)]
@@ -244,12 +256,13 @@ pub fn module(plan: &Plan, ffi: &Ffi, banner: &str) -> anyhow::Result<String> {
         }
 
         impl OpKind {
-            /// Decodes the arguments of an op of this kind.
-            pub fn decode<'a>(self, u: &mut Unstructured<'a>) -> Result<Op<'a>> {
-                Ok(match self {
+            /// The decoder of this kind's arguments (one small function per kind: decoding
+            /// runs once per op of every input).
+            pub const fn decoder(self) -> Decoder {
+                match self {
                     #(#decodes,)*
-                    #(OpKind::#destroy_variants => Op::#destroy_variants { index: u.arbitrary()? },)*
-                })
+                    #(OpKind::#destroy_variants => |u| Ok(Op::#destroy_variants { index: u.arbitrary()? }),)*
+                }
             }
 
             /// The C function it calls.
@@ -273,7 +286,7 @@ pub fn module(plan: &Plan, ffi: &Ffi, banner: &str) -> anyhow::Result<String> {
             let mut u = Unstructured::new(data);
             let mut ops = Vec::new();
             while ops.len() < target.max_ops && !u.is_empty() {
-                match u.choose(target.kinds).and_then(|k| k.decode(&mut u)) {
+                match u.choose(target.decoders).and_then(|decode| decode(&mut u)) {
                     Ok(op) => ops.push(op),
                     Err(_) => break,
                 }
@@ -300,9 +313,7 @@ pub fn module(plan: &Plan, ffi: &Ffi, banner: &str) -> anyhow::Result<String> {
             let mut produced = seam_runtime::input::Produced::default();
             for (index, op) in ops.iter().enumerate() {
                 seam_runtime::set_op(index);
-                for bytes in live.apply(op, &produced).outputs {
-                    produced.push_owned(bytes);
-                }
+                live.apply(op, &mut produced);
             }
         }
 

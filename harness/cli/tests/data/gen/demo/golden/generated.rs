@@ -16,9 +16,13 @@ pub const MAX_OPS: usize = 64usize;
 pub struct Target {
     /// The op kinds.
     pub kinds: &'static [OpKind],
+    /// Their decoders, in the same order: the input's kind byte picks one.
+    pub decoders: &'static [Decoder],
     /// Most ops per input.
     pub max_ops: usize,
 }
+/// Decodes the arguments of an op of one kind.
+pub type Decoder = for<'a> fn(&mut Unstructured<'a>) -> Result<Op<'a>>;
 /// One call with its fuzz-chosen arguments.
 #[derive(Debug)]
 pub enum Op<'a> {
@@ -63,56 +67,49 @@ pub enum OpKind {
     DestroyDemo,
 }
 impl OpKind {
-    /// Decodes the arguments of an op of this kind.
-    pub fn decode<'a>(self, u: &mut Unstructured<'a>) -> Result<Op<'a>> {
-        Ok(
-            match self {
-                OpKind::DemoNew => {
-                    Op::DemoNew {
-                        mode: *u.choose(&[1 as i32, 2 as i32])?,
-                    }
-                }
-                OpKind::DemoPut => {
-                    Op::DemoPut {
-                        d: u.arbitrary::<u8>()?,
-                        data: seam_runtime::input::Bytes::fresh_or_produced(
-                            u,
-                            4096usize,
-                        )?,
-                    }
-                }
-                OpKind::DemoGet => {
-                    Op::DemoGet {
-                        d: u.arbitrary::<u8>()?,
-                        out_cap: seam_runtime::input::capacity(u, 256usize)?,
-                    }
-                }
-                OpKind::DemoDump => {
-                    Op::DemoDump {
-                        d: u.arbitrary::<u8>()?,
-                    }
-                }
-                OpKind::DemoInfoGet => {
-                    Op::DemoInfoGet {
-                        d: u.arbitrary::<u8>()?,
-                    }
-                }
-                OpKind::DemoFind => {
-                    Op::DemoFind {
-                        d: u.arbitrary::<u8>()?,
-                        needle: seam_runtime::input::Bytes::fresh_or_produced(
-                            u,
-                            64usize,
-                        )?,
-                    }
-                }
-                OpKind::DestroyDemo => {
-                    Op::DestroyDemo {
-                        index: u.arbitrary()?,
-                    }
-                }
-            },
-        )
+    /// The decoder of this kind's arguments (one small function per kind: decoding
+    /// runs once per op of every input).
+    pub const fn decoder(self) -> Decoder {
+        match self {
+            OpKind::DemoNew => {
+                |u| Ok(Op::DemoNew {
+                    mode: *u.choose(&[1 as i32, 2 as i32])?,
+                })
+            }
+            OpKind::DemoPut => {
+                |u| Ok(Op::DemoPut {
+                    d: u.arbitrary::<u8>()?,
+                    data: seam_runtime::input::Bytes::fresh_or_produced(u, 4096usize)?,
+                })
+            }
+            OpKind::DemoGet => {
+                |u| Ok(Op::DemoGet {
+                    d: u.arbitrary::<u8>()?,
+                    out_cap: seam_runtime::input::capacity(u, 256usize)?,
+                })
+            }
+            OpKind::DemoDump => {
+                |u| Ok(Op::DemoDump {
+                    d: u.arbitrary::<u8>()?,
+                })
+            }
+            OpKind::DemoInfoGet => {
+                |u| Ok(Op::DemoInfoGet {
+                    d: u.arbitrary::<u8>()?,
+                })
+            }
+            OpKind::DemoFind => {
+                |u| Ok(Op::DemoFind {
+                    d: u.arbitrary::<u8>()?,
+                    needle: seam_runtime::input::Bytes::fresh_or_produced(u, 64usize)?,
+                })
+            }
+            OpKind::DestroyDemo => {
+                |u| Ok(Op::DestroyDemo {
+                    index: u.arbitrary()?,
+                })
+            }
+        }
     }
     /// The C function it calls.
     pub fn name(self) -> &'static str {
@@ -141,11 +138,26 @@ pub mod targets {
             OpKind::DemoFind,
             OpKind::DestroyDemo,
         ],
+        decoders: &[
+            OpKind::DemoNew.decoder(),
+            OpKind::DemoPut.decoder(),
+            OpKind::DemoGet.decoder(),
+            OpKind::DemoDump.decoder(),
+            OpKind::DemoInfoGet.decoder(),
+            OpKind::DemoFind.decoder(),
+            OpKind::DestroyDemo.decoder(),
+        ],
         max_ops: 64usize,
     };
     /// Fuzz target `demo_io`.
     pub const IO: Target = Target {
         kinds: &[OpKind::DemoNew, OpKind::DemoPut, OpKind::DemoGet, OpKind::DestroyDemo],
+        decoders: &[
+            OpKind::DemoNew.decoder(),
+            OpKind::DemoPut.decoder(),
+            OpKind::DemoGet.decoder(),
+            OpKind::DestroyDemo.decoder(),
+        ],
         max_ops: 64usize,
     };
 }
@@ -155,7 +167,7 @@ pub fn decode<'a>(data: &'a [u8], target: &Target) -> Vec<Op<'a>> {
     let mut u = Unstructured::new(data);
     let mut ops = Vec::new();
     while ops.len() < target.max_ops && !u.is_empty() {
-        match u.choose(target.kinds).and_then(|k| k.decode(&mut u)) {
+        match u.choose(target.decoders).and_then(|decode| decode(&mut u)) {
             Ok(op) => ops.push(op),
             Err(_) => break,
         }
@@ -177,9 +189,7 @@ pub fn run(ops: &[Op<'_>]) {
     let mut produced = seam_runtime::input::Produced::default();
     for (index, op) in ops.iter().enumerate() {
         seam_runtime::set_op(index);
-        for bytes in live.apply(op, &produced).outputs {
-            produced.push_owned(bytes);
-        }
+        live.apply(op, &mut produced);
     }
 }
 /// A live `demo` handle (`demo`), ended with `demo_free` when dropped.
@@ -221,77 +231,63 @@ pub struct Live {
     pub demo: Vec<Demo>,
 }
 impl Live {
-    /// Applies one op, reading earlier outputs from `feed`; ops whose handles are not
-    /// live are skipped. Returns what the call returned and produced.
-    pub fn apply(
-        &mut self,
-        op: &Op<'_>,
-        feed: &seam_runtime::input::Produced,
-    ) -> seam_runtime::diverge::Outcome {
+    /// Applies one op, reading earlier outputs from the sink's feed and giving it
+    /// what the call returned and produced; ops whose handles are not live are skipped.
+    pub fn apply<S: seam_runtime::output::Sink>(&mut self, op: &Op<'_>, sink: &mut S) {
         match op {
             Op::DemoNew { mode } => {
+                if self.demo.len() >= 4usize {
+                    return;
+                }
                 let out = demo_new(*mode);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(i64::from(out.is_some()));
+                sink.ret(i64::from(out.is_some()));
                 if let Some(h) = out {
                     self.demo.push(h);
                 }
-                outcome
             }
             Op::DemoPut { d, data } => {
                 let Some(d) = seam_runtime::input::pick(&mut self.demo, *d) else {
-                    return seam_runtime::diverge::Outcome::default()
+                    return
                 };
-                let out = demo_put(d, data.get(feed));
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                let out = demo_put(d, data.get(sink.feed()));
+                sink.ret(out as i64);
             }
             Op::DemoGet { d, out_cap } => {
                 let Some(d) = seam_runtime::input::pick(&mut self.demo, *d) else {
-                    return seam_runtime::diverge::Outcome::default()
+                    return
                 };
                 let out = demo_get(d, *out_cap);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out.0 as i64);
-                outcome.outputs.push(out.1);
-                outcome
+                sink.ret(out.0 as i64);
+                sink.output(out.1);
             }
             Op::DemoDump { d } => {
                 let Some(d) = seam_runtime::input::pick(&mut self.demo, *d) else {
-                    return seam_runtime::diverge::Outcome::default()
+                    return
                 };
                 let out = demo_dump(d);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out.0 as i64);
-                outcome.outputs.push(out.1);
-                outcome
+                sink.ret(out.0 as i64);
+                sink.output(out.1);
             }
             Op::DemoInfoGet { d } => {
                 let Some(d) = seam_runtime::input::pick(&mut self.demo, *d) else {
-                    return seam_runtime::diverge::Outcome::default()
+                    return
                 };
                 let out = demo_info_get(d);
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out.0 as i64);
+                sink.ret(out.0 as i64);
                 std::hint::black_box(&out.1);
-                outcome
             }
             Op::DemoFind { d, needle } => {
                 let Some(d) = seam_runtime::input::pick(&mut self.demo, *d) else {
-                    return seam_runtime::diverge::Outcome::default()
+                    return
                 };
-                let out = demo_find(d, needle.get(feed));
-                let mut outcome = seam_runtime::diverge::Outcome::default();
-                outcome.ret = Some(out as i64);
-                outcome
+                let out = demo_find(d, needle.get(sink.feed()));
+                sink.ret(out as i64);
             }
             Op::DestroyDemo { index } => {
                 if !self.demo.is_empty() {
                     let i = usize::from(*index) % self.demo.len();
                     drop(self.demo.swap_remove(i));
                 }
-                seam_runtime::diverge::Outcome::default()
             }
         }
     }
