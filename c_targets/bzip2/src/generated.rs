@@ -479,7 +479,7 @@ impl Live {
                 let strm_next_in_built = strm_next_in.as_ref().map(|r| r.build());
                 let out = BZ2_bzCompress(
                     strm,
-                    strm_next_in_built.as_deref(),
+                    strm_next_in_built,
                     *strm_next_out_cap,
                     *action,
                 );
@@ -517,7 +517,7 @@ impl Live {
                 let source_built = source.build();
                 let out = BZ2_bzBuffToBuffCompress(
                     *dest_cap,
-                    &source_built,
+                    source_built,
                     *blockSize100k,
                     *verbosity,
                     *workFactor,
@@ -879,7 +879,7 @@ pub mod right {
                     let strm_next_in_built = strm_next_in.as_ref().map(|r| r.build());
                     let out = BZ2_bzCompress(
                         strm,
-                        strm_next_in_built.as_deref(),
+                        strm_next_in_built,
                         *strm_next_out_cap,
                         *action,
                     );
@@ -919,7 +919,7 @@ pub mod right {
                     let source_built = source.build();
                     let out = BZ2_bzBuffToBuffCompress(
                         *dest_cap,
-                        &source_built,
+                        source_built,
                         *blockSize100k,
                         *verbosity,
                         *workFactor,
@@ -1172,49 +1172,49 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
         OpKind::BZ2BzCompressInit => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::BZ2BzCompress => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::BZ2BzDecompressInit => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::BZ2BzDecompress => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::BZ2BzBuffToBuffCompress => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::BZ2BzBuffToBuffDecompress => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::BZ2BzlibVersion => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
@@ -1255,8 +1255,10 @@ pub fn run_diff(ops: &[Op<'_>]) {
                     outcome: &mut b,
                 },
             );
-        if let Some(what) = seam_runtime::diverge::check(&rule(op.kind()), &a, &b) {
+        let rule = rule(op.kind());
+        if let Some(what) = seam_runtime::diverge::check(&rule, &a, &b) {
             seam_runtime::diverge::report(
+                &rule,
                 index,
                 op.kind().name(),
                 &what,

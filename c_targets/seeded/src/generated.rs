@@ -1163,105 +1163,105 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
         OpKind::SeededOpen => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::SeededWrite => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::SeededParse => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::SeededSetKind => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::SeededHeaderGet => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::SeededMark => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::SeededPeek => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::SeededTake => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::SeededAdopt => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::SeededSetName => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::SeededChecksum => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &["return"],
             }
         }
         OpKind::SeededScale => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::SeededReserve => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::SeededRehash => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::SeededDescribe => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
@@ -1302,8 +1302,10 @@ pub fn run_diff(ops: &[Op<'_>]) {
                     outcome: &mut b,
                 },
             );
-        if let Some(what) = seam_runtime::diverge::check(&rule(op.kind()), &a, &b) {
+        let rule = rule(op.kind());
+        if let Some(what) = seam_runtime::diverge::check(&rule, &a, &b) {
             seam_runtime::diverge::report(
+                &rule,
                 index,
                 op.kind().name(),
                 &what,

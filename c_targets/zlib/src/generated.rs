@@ -1801,6 +1801,30 @@ pub mod targets {
         ],
         max_ops: 64usize,
     };
+    /// Fuzz target `zlib_codec`.
+    pub const CODEC: Target = Target {
+        kinds: &[
+            OpKind::Compress,
+            OpKind::CompressZ,
+            OpKind::Compress2,
+            OpKind::Compress2Z,
+            OpKind::Uncompress,
+            OpKind::UncompressZ,
+            OpKind::Uncompress2,
+            OpKind::Uncompress2Z,
+        ],
+        decoders: &[
+            OpKind::Compress.decoder(),
+            OpKind::CompressZ.decoder(),
+            OpKind::Compress2.decoder(),
+            OpKind::Compress2Z.decoder(),
+            OpKind::Uncompress.decoder(),
+            OpKind::UncompressZ.decoder(),
+            OpKind::Uncompress2.decoder(),
+            OpKind::Uncompress2Z.decoder(),
+        ],
+        max_ops: 64usize,
+    };
     /// Fuzz target `zlib_deflate`.
     pub const DEFLATE: Target = Target {
         kinds: &[
@@ -2179,12 +2203,7 @@ impl Live {
                 let Some(strm) = seam_runtime::input::pick(&mut self.deflate, *strm)
                 else { return };
                 let strm_next_in_built = strm_next_in.as_ref().map(|r| r.build());
-                let out = deflate(
-                    strm,
-                    strm_next_in_built.as_deref(),
-                    *strm_next_out_cap,
-                    *flush,
-                );
+                let out = deflate(strm, strm_next_in_built, *strm_next_out_cap, *flush);
                 sink.ret(out.0 as i64);
                 sink.output(out.1);
             }
@@ -2246,7 +2265,7 @@ impl Live {
                 let strm_next_in_built = strm_next_in.as_ref().map(|r| r.build());
                 let out = deflateParams(
                     strm,
-                    strm_next_in_built.as_deref(),
+                    strm_next_in_built,
                     *strm_next_out_cap,
                     *level,
                     *strategy,
@@ -2423,25 +2442,25 @@ impl Live {
             }
             Op::Compress { dest_cap, dest_on, source } => {
                 let source_built = source.build();
-                let out = compress(*dest_cap, *dest_on, &source_built);
+                let out = compress(*dest_cap, *dest_on, source_built);
                 sink.ret(out.0 as i64);
                 sink.output(out.1);
             }
             Op::CompressZ { dest_cap, dest_on, source } => {
                 let source_built = source.build();
-                let out = compress_z(*dest_cap, *dest_on, &source_built);
+                let out = compress_z(*dest_cap, *dest_on, source_built);
                 sink.ret(out.0 as i64);
                 sink.output(out.1);
             }
             Op::Compress2 { dest_cap, dest_on, source, level } => {
                 let source_built = source.build();
-                let out = compress2(*dest_cap, *dest_on, &source_built, *level);
+                let out = compress2(*dest_cap, *dest_on, source_built, *level);
                 sink.ret(out.0 as i64);
                 sink.output(out.1);
             }
             Op::Compress2Z { dest_cap, dest_on, source, level } => {
                 let source_built = source.build();
-                let out = compress2_z(*dest_cap, *dest_on, &source_built, *level);
+                let out = compress2_z(*dest_cap, *dest_on, source_built, *level);
                 sink.ret(out.0 as i64);
                 sink.output(out.1);
             }
@@ -2491,22 +2510,22 @@ impl Live {
             }
             Op::Adler32 { adler, buf } => {
                 let buf_built = buf.as_ref().map(|r| r.build());
-                let out = adler32(*adler, buf_built.as_deref());
+                let out = adler32(*adler, buf_built);
                 sink.ret(out as i64);
             }
             Op::Adler32Z { adler, buf } => {
                 let buf_built = buf.as_ref().map(|r| r.build());
-                let out = adler32_z(*adler, buf_built.as_deref());
+                let out = adler32_z(*adler, buf_built);
                 sink.ret(out as i64);
             }
             Op::Crc32 { crc, buf } => {
                 let buf_built = buf.as_ref().map(|r| r.build());
-                let out = crc32(*crc, buf_built.as_deref());
+                let out = crc32(*crc, buf_built);
                 sink.ret(out as i64);
             }
             Op::Crc32Z { crc, buf } => {
                 let buf_built = buf.as_ref().map(|r| r.build());
-                let out = crc32_z(*crc, buf_built.as_deref());
+                let out = crc32_z(*crc, buf_built);
                 sink.ret(out as i64);
             }
             Op::Crc32CombineOp { crc1, crc2 } => {
@@ -4177,7 +4196,7 @@ pub mod right {
                     let strm_next_in_built = strm_next_in.as_ref().map(|r| r.build());
                     let out = deflate(
                         strm,
-                        strm_next_in_built.as_deref(),
+                        strm_next_in_built,
                         *strm_next_out_cap,
                         *flush,
                     );
@@ -4230,7 +4249,7 @@ pub mod right {
                     let strm_next_in_built = strm_next_in.as_ref().map(|r| r.build());
                     let out = deflateParams(
                         strm,
-                        strm_next_in_built.as_deref(),
+                        strm_next_in_built,
                         *strm_next_out_cap,
                         *level,
                         *strategy,
@@ -4288,25 +4307,25 @@ pub mod right {
                 }
                 Op::Compress { dest_cap, dest_on, source } => {
                     let source_built = source.build();
-                    let out = compress(*dest_cap, *dest_on, &source_built);
+                    let out = compress(*dest_cap, *dest_on, source_built);
                     sink.ret(out.0 as i64);
                     sink.output(out.1);
                 }
                 Op::CompressZ { dest_cap, dest_on, source } => {
                     let source_built = source.build();
-                    let out = compress_z(*dest_cap, *dest_on, &source_built);
+                    let out = compress_z(*dest_cap, *dest_on, source_built);
                     sink.ret(out.0 as i64);
                     sink.output(out.1);
                 }
                 Op::Compress2 { dest_cap, dest_on, source, level } => {
                     let source_built = source.build();
-                    let out = compress2(*dest_cap, *dest_on, &source_built, *level);
+                    let out = compress2(*dest_cap, *dest_on, source_built, *level);
                     sink.ret(out.0 as i64);
                     sink.output(out.1);
                 }
                 Op::Compress2Z { dest_cap, dest_on, source, level } => {
                     let source_built = source.build();
-                    let out = compress2_z(*dest_cap, *dest_on, &source_built, *level);
+                    let out = compress2_z(*dest_cap, *dest_on, source_built, *level);
                     sink.ret(out.0 as i64);
                     sink.output(out.1);
                 }
@@ -4356,22 +4375,22 @@ pub mod right {
                 }
                 Op::Adler32 { adler, buf } => {
                     let buf_built = buf.as_ref().map(|r| r.build());
-                    let out = adler32(*adler, buf_built.as_deref());
+                    let out = adler32(*adler, buf_built);
                     sink.ret(out as i64);
                 }
                 Op::Adler32Z { adler, buf } => {
                     let buf_built = buf.as_ref().map(|r| r.build());
-                    let out = adler32_z(*adler, buf_built.as_deref());
+                    let out = adler32_z(*adler, buf_built);
                     sink.ret(out as i64);
                 }
                 Op::Crc32 { crc, buf } => {
                     let buf_built = buf.as_ref().map(|r| r.build());
-                    let out = crc32(*crc, buf_built.as_deref());
+                    let out = crc32(*crc, buf_built);
                     sink.ret(out as i64);
                 }
                 Op::Crc32Z { crc, buf } => {
                     let buf_built = buf.as_ref().map(|r| r.build());
-                    let out = crc32_z(*crc, buf_built.as_deref());
+                    let out = crc32_z(*crc, buf_built);
                     sink.ret(out as i64);
                 }
                 Op::Crc32CombineOp { crc1, crc2 } => {
@@ -5520,399 +5539,399 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
         OpKind::ZlibVersion => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::Deflate => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &["output 0"],
             }
         }
         OpKind::Inflate => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::DeflateSetDictionary => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::DeflateGetDictionary => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::DeflateCopy => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::DeflateReset => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::DeflateParams => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::DeflateTune => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::DeflateBound => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::DeflateBoundZ => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::DeflatePending => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::DeflateUsed => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::DeflatePrime => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::DeflateSetHeader => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::InflateSetDictionary => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::InflateGetDictionary => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::InflateSync => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::InflateCopy => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::InflateReset => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::InflateReset2 => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::InflatePrime => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::InflateMark => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::InflateGetHeader => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::InflateBack => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::ZlibCompileFlags => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::Compress => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &["output 0"],
             }
         }
         OpKind::CompressZ => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &["output 0"],
             }
         }
         OpKind::Compress2 => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &["output 0"],
             }
         }
         OpKind::Compress2Z => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &["output 0"],
             }
         }
         OpKind::CompressBound => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &["return"],
             }
         }
         OpKind::CompressBoundZ => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &["return"],
             }
         }
         OpKind::Uncompress => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::UncompressZ => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::Uncompress2 => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::Uncompress2Z => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::Adler32 => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &["return"],
             }
         }
         OpKind::Adler32Z => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &["return"],
             }
         }
         OpKind::Crc32 => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::Crc32Z => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::Crc32CombineOp => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::DeflateInit => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::InflateInit => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::DeflateInit2 => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::InflateInit2 => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::InflateBackInit => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::Adler32Combine64 => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::Crc32Combine64 => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &["return"],
             }
         }
         OpKind::Crc32CombineGen64 => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &["return"],
             }
         }
         OpKind::Adler32Combine => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::Crc32Combine => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &["return"],
             }
         }
         OpKind::Crc32CombineGen => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &["return"],
             }
         }
         OpKind::ZError => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::InflateSyncPoint => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::GetCrcTable => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::InflateValidate => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
         OpKind::InflateCodesUsed => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
-                outputs: true,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[],
             }
         }
@@ -5953,8 +5972,10 @@ pub fn run_diff(ops: &[Op<'_>]) {
                     outcome: &mut b,
                 },
             );
-        if let Some(what) = seam_runtime::diverge::check(&rule(op.kind()), &a, &b) {
+        let rule = rule(op.kind());
+        if let Some(what) = seam_runtime::diverge::check(&rule, &a, &b) {
             seam_runtime::diverge::report(
+                &rule,
                 index,
                 op.kind().name(),
                 &what,
@@ -5973,4 +5994,848 @@ pub fn run_diff(ops: &[Op<'_>]) {
 /// Decodes and runs one fuzz input against both sides.
 pub fn fuzz_diff(data: &[u8], target: &Target) {
     run_diff(&decode(data, target));
+}
+/// The second side (`miniz_oxide`): `crate::miniz`, driven by the same ops.
+pub mod miniz {
+    #![allow(unused_imports)]
+    use super::{Op, OpKind};
+    use crate::miniz as ffi;
+    /// The live handles of one run.
+    #[derive(Default)]
+    pub struct Live {}
+    impl Live {
+        /// Applies one op, reading earlier outputs from the sink's feed and giving it
+        /// what the call returned and produced; ops whose handles are not live are skipped.
+        pub fn apply<S: seam_runtime::output::Sink>(
+            &mut self,
+            op: &Op<'_>,
+            sink: &mut S,
+        ) {
+            match op {
+                Op::Compress { dest_cap, dest_on, source } => {
+                    let source_built = source.build();
+                    let out = compress(*dest_cap, *dest_on, source_built);
+                    sink.ret(out.0 as i64);
+                    sink.output(out.1);
+                }
+                Op::CompressZ { dest_cap, dest_on, source } => {
+                    let source_built = source.build();
+                    let out = compress_z(*dest_cap, *dest_on, source_built);
+                    sink.ret(out.0 as i64);
+                    sink.output(out.1);
+                }
+                Op::Compress2 { dest_cap, dest_on, source, level } => {
+                    let source_built = source.build();
+                    let out = compress2(*dest_cap, *dest_on, source_built, *level);
+                    sink.ret(out.0 as i64);
+                    sink.output(out.1);
+                }
+                Op::Compress2Z { dest_cap, dest_on, source, level } => {
+                    let source_built = source.build();
+                    let out = compress2_z(*dest_cap, *dest_on, source_built, *level);
+                    sink.ret(out.0 as i64);
+                    sink.output(out.1);
+                }
+                Op::Uncompress { dest_cap, dest_on, source } => {
+                    let out = uncompress(
+                        *dest_cap,
+                        *dest_on,
+                        source.as_ref().map(|b| b.get(sink.feed())),
+                    );
+                    sink.ret(out.0 as i64);
+                    sink.output(out.1);
+                }
+                Op::UncompressZ { dest_cap, dest_on, source } => {
+                    let out = uncompress_z(
+                        *dest_cap,
+                        *dest_on,
+                        source.as_ref().map(|b| b.get(sink.feed())),
+                    );
+                    sink.ret(out.0 as i64);
+                    sink.output(out.1);
+                }
+                Op::Uncompress2 { dest_cap, dest_on, source } => {
+                    let out = uncompress2(
+                        *dest_cap,
+                        *dest_on,
+                        source.as_ref().map(|b| b.get(sink.feed())),
+                    );
+                    sink.ret(out.0 as i64);
+                    sink.output(out.1);
+                }
+                Op::Uncompress2Z { dest_cap, dest_on, source } => {
+                    let out = uncompress2_z(
+                        *dest_cap,
+                        *dest_on,
+                        source.as_ref().map(|b| b.get(sink.feed())),
+                    );
+                    sink.ret(out.0 as i64);
+                    sink.output(out.1);
+                }
+                _ => {}
+            }
+        }
+    }
+    /// Calls `compress` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn compress(dest_cap: usize, dest_on: bool, source: &[u8]) -> (i32, Vec<u8>) {
+        let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
+        let mut dest_capv = dest_cap as u64;
+        let call = seam_runtime::enter(
+            "miniz_oxide::compress",
+            &[
+                seam_runtime::Arg::unsigned("destLen", dest_cap as u64),
+                seam_runtime::Arg::unsigned("sourceLen", source.len() as u64),
+            ],
+        );
+        let ret = unsafe {
+            ffi::compress(
+                (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() })
+                    as _,
+                &mut dest_capv as *mut _ as _,
+                seam_runtime::input::as_ptr(source) as _,
+                source.len() as _,
+            )
+        } as i32;
+        call.returned(ret as i64);
+        let dest_out = if dest_on && (ret as i64) == 0 {
+            dest_buf[..dest_capv as usize].to_vec()
+        } else {
+            Vec::new()
+        };
+        (ret, dest_out)
+    }
+    /// Calls `compress_z` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn compress_z(dest_cap: usize, dest_on: bool, source: &[u8]) -> (i32, Vec<u8>) {
+        let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
+        let mut dest_capv = dest_cap as u64;
+        let call = seam_runtime::enter(
+            "miniz_oxide::compress_z",
+            &[
+                seam_runtime::Arg::unsigned("destLen", dest_cap as u64),
+                seam_runtime::Arg::unsigned("sourceLen", source.len() as u64),
+            ],
+        );
+        let ret = unsafe {
+            ffi::compress_z(
+                (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() })
+                    as _,
+                &mut dest_capv as *mut _ as _,
+                seam_runtime::input::as_ptr(source) as _,
+                source.len() as _,
+            )
+        } as i32;
+        call.returned(ret as i64);
+        let dest_out = if dest_on && (ret as i64) == 0 {
+            dest_buf[..dest_capv as usize].to_vec()
+        } else {
+            Vec::new()
+        };
+        (ret, dest_out)
+    }
+    /// Calls `compress2` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn compress2(
+        dest_cap: usize,
+        dest_on: bool,
+        source: &[u8],
+        level: i32,
+    ) -> (i32, Vec<u8>) {
+        let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
+        let mut dest_capv = dest_cap as u64;
+        let call = seam_runtime::enter(
+            "miniz_oxide::compress2",
+            &[
+                seam_runtime::Arg::unsigned("destLen", dest_cap as u64),
+                seam_runtime::Arg::unsigned("sourceLen", source.len() as u64),
+                seam_runtime::Arg::signed("level", level as i64),
+            ],
+        );
+        let ret = unsafe {
+            ffi::compress2(
+                (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() })
+                    as _,
+                &mut dest_capv as *mut _ as _,
+                seam_runtime::input::as_ptr(source) as _,
+                source.len() as _,
+                level as _,
+            )
+        } as i32;
+        call.returned(ret as i64);
+        let dest_out = if dest_on && (ret as i64) == 0 {
+            dest_buf[..dest_capv as usize].to_vec()
+        } else {
+            Vec::new()
+        };
+        (ret, dest_out)
+    }
+    /// Calls `compress2_z` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn compress2_z(
+        dest_cap: usize,
+        dest_on: bool,
+        source: &[u8],
+        level: i32,
+    ) -> (i32, Vec<u8>) {
+        let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
+        let mut dest_capv = dest_cap as u64;
+        let call = seam_runtime::enter(
+            "miniz_oxide::compress2_z",
+            &[
+                seam_runtime::Arg::unsigned("destLen", dest_cap as u64),
+                seam_runtime::Arg::unsigned("sourceLen", source.len() as u64),
+                seam_runtime::Arg::signed("level", level as i64),
+            ],
+        );
+        let ret = unsafe {
+            ffi::compress2_z(
+                (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() })
+                    as _,
+                &mut dest_capv as *mut _ as _,
+                seam_runtime::input::as_ptr(source) as _,
+                source.len() as _,
+                level as _,
+            )
+        } as i32;
+        call.returned(ret as i64);
+        let dest_out = if dest_on && (ret as i64) == 0 {
+            dest_buf[..dest_capv as usize].to_vec()
+        } else {
+            Vec::new()
+        };
+        (ret, dest_out)
+    }
+    /// Calls `uncompress` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn uncompress(
+        dest_cap: usize,
+        dest_on: bool,
+        source: Option<&[u8]>,
+    ) -> (i32, Vec<u8>) {
+        let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
+        let mut dest_capv = dest_cap as u64;
+        let call = seam_runtime::enter(
+            "miniz_oxide::uncompress",
+            &[
+                seam_runtime::Arg::unsigned("destLen", dest_cap as u64),
+                seam_runtime::Arg::unsigned(
+                    "sourceLen",
+                    source.unwrap_or(&[]).len() as u64,
+                ),
+            ],
+        );
+        let ret = unsafe {
+            ffi::uncompress(
+                (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() })
+                    as _,
+                &mut dest_capv as *mut _ as _,
+                if source.is_some() {
+                    seam_runtime::input::as_ptr(source.unwrap_or(&[]))
+                } else {
+                    std::ptr::null()
+                } as _,
+                source.unwrap_or(&[]).len() as _,
+            )
+        } as i32;
+        call.returned(ret as i64);
+        let dest_out = if dest_on && (ret as i64) == 0 {
+            dest_buf[..dest_capv as usize].to_vec()
+        } else {
+            Vec::new()
+        };
+        (ret, dest_out)
+    }
+    /// Calls `uncompress_z` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn uncompress_z(
+        dest_cap: usize,
+        dest_on: bool,
+        source: Option<&[u8]>,
+    ) -> (i32, Vec<u8>) {
+        let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
+        let mut dest_capv = dest_cap as u64;
+        let call = seam_runtime::enter(
+            "miniz_oxide::uncompress_z",
+            &[
+                seam_runtime::Arg::unsigned("destLen", dest_cap as u64),
+                seam_runtime::Arg::unsigned(
+                    "sourceLen",
+                    source.unwrap_or(&[]).len() as u64,
+                ),
+            ],
+        );
+        let ret = unsafe {
+            ffi::uncompress_z(
+                (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() })
+                    as _,
+                &mut dest_capv as *mut _ as _,
+                if source.is_some() {
+                    seam_runtime::input::as_ptr(source.unwrap_or(&[]))
+                } else {
+                    std::ptr::null()
+                } as _,
+                source.unwrap_or(&[]).len() as _,
+            )
+        } as i32;
+        call.returned(ret as i64);
+        let dest_out = if dest_on && (ret as i64) == 0 {
+            dest_buf[..dest_capv as usize].to_vec()
+        } else {
+            Vec::new()
+        };
+        (ret, dest_out)
+    }
+    /// Calls `uncompress2` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn uncompress2(
+        dest_cap: usize,
+        dest_on: bool,
+        source: Option<&[u8]>,
+    ) -> (i32, Vec<u8>) {
+        let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
+        let mut dest_capv = dest_cap as u64;
+        let mut source_len = source.unwrap_or(&[]).len() as u64;
+        let call = seam_runtime::enter(
+            "miniz_oxide::uncompress2",
+            &[
+                seam_runtime::Arg::unsigned("destLen", dest_cap as u64),
+                seam_runtime::Arg::unsigned(
+                    "sourceLen",
+                    source.unwrap_or(&[]).len() as u64,
+                ),
+            ],
+        );
+        let ret = unsafe {
+            ffi::uncompress2(
+                (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() })
+                    as _,
+                &mut dest_capv as *mut _ as _,
+                if source.is_some() {
+                    seam_runtime::input::as_ptr(source.unwrap_or(&[]))
+                } else {
+                    std::ptr::null()
+                } as _,
+                &mut source_len as *mut _ as _,
+            )
+        } as i32;
+        call.returned(ret as i64);
+        let dest_out = if dest_on && (ret as i64) == 0 {
+            dest_buf[..dest_capv as usize].to_vec()
+        } else {
+            Vec::new()
+        };
+        (ret, dest_out)
+    }
+    /// Calls `uncompress2_z` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn uncompress2_z(
+        dest_cap: usize,
+        dest_on: bool,
+        source: Option<&[u8]>,
+    ) -> (i32, Vec<u8>) {
+        let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
+        let mut dest_capv = dest_cap as u64;
+        let mut source_len = source.unwrap_or(&[]).len() as u64;
+        let call = seam_runtime::enter(
+            "miniz_oxide::uncompress2_z",
+            &[
+                seam_runtime::Arg::unsigned("destLen", dest_cap as u64),
+                seam_runtime::Arg::unsigned(
+                    "sourceLen",
+                    source.unwrap_or(&[]).len() as u64,
+                ),
+            ],
+        );
+        let ret = unsafe {
+            ffi::uncompress2_z(
+                (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() })
+                    as _,
+                &mut dest_capv as *mut _ as _,
+                if source.is_some() {
+                    seam_runtime::input::as_ptr(source.unwrap_or(&[]))
+                } else {
+                    std::ptr::null()
+                } as _,
+                &mut source_len as *mut _ as _,
+            )
+        } as i32;
+        call.returned(ret as i64);
+        let dest_out = if dest_on && (ret as i64) == 0 {
+            dest_buf[..dest_capv as usize].to_vec()
+        } else {
+            Vec::new()
+        };
+        (ret, dest_out)
+    }
+}
+/// How each op's outcomes are compared in differential runs.
+pub fn rule_miniz(kind: OpKind) -> seam_runtime::diverge::Rule {
+    match kind {
+        OpKind::ZlibVersion => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::Deflate => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::Inflate => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::DeflateSetDictionary => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::DeflateGetDictionary => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::DeflateCopy => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::DeflateReset => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::DeflateParams => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::DeflateTune => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::DeflateBound => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::DeflateBoundZ => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::DeflatePending => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::DeflateUsed => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::DeflatePrime => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::DeflateSetHeader => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::InflateSetDictionary => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::InflateGetDictionary => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::InflateSync => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::InflateCopy => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::InflateReset => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::InflateReset2 => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::InflatePrime => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::InflateMark => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::InflateGetHeader => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::InflateBack => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::ZlibCompileFlags => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::Compress => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
+                outputs: seam_runtime::diverge::OutputRule::Decoded(
+                    crate::miniz::decoded,
+                ),
+                tolerated: &["return"],
+            }
+        }
+        OpKind::CompressZ => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
+                outputs: seam_runtime::diverge::OutputRule::Decoded(
+                    crate::miniz::decoded,
+                ),
+                tolerated: &["return"],
+            }
+        }
+        OpKind::Compress2 => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
+                outputs: seam_runtime::diverge::OutputRule::Decoded(
+                    crate::miniz::decoded,
+                ),
+                tolerated: &["return"],
+            }
+        }
+        OpKind::Compress2Z => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
+                outputs: seam_runtime::diverge::OutputRule::Decoded(
+                    crate::miniz::decoded,
+                ),
+                tolerated: &["return"],
+            }
+        }
+        OpKind::CompressBound => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::CompressBoundZ => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::Uncompress => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::UncompressZ => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::Uncompress2 => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::Uncompress2Z => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::Adler32 => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::Adler32Z => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::Crc32 => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::Crc32Z => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::Crc32CombineOp => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::DeflateInit => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::InflateInit => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::DeflateInit2 => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::InflateInit2 => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::InflateBackInit => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::Adler32Combine64 => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::Crc32Combine64 => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::Crc32CombineGen64 => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::Adler32Combine => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::Crc32Combine => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::Crc32CombineGen => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::ZError => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::InflateSyncPoint => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::GetCrcTable => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::InflateValidate => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        OpKind::InflateCodesUsed => {
+            seam_runtime::diverge::Rule {
+                ret: seam_runtime::diverge::RetRule::Exact,
+                outputs: seam_runtime::diverge::OutputRule::Exact,
+                tolerated: &[],
+            }
+        }
+        _ => seam_runtime::diverge::Rule::EXACT,
+    }
+}
+/// Runs `ops` against both sides, each consuming what the other produced; the first
+/// difference the rules do not tolerate is reported and aborts the run.
+pub fn run_diff_miniz(ops: &[Op<'_>]) {
+    setup();
+    seam_runtime::begin_input();
+    seam_runtime::input::reset_budget();
+    let (mut left, mut right) = (Live::default(), miniz::Live::default());
+    let (mut from_left, mut from_right) = (
+        seam_runtime::input::Produced::default(),
+        seam_runtime::input::Produced::default(),
+    );
+    let (mut a, mut b) = (
+        seam_runtime::diverge::Outcome::default(),
+        seam_runtime::diverge::Outcome::default(),
+    );
+    for (index, op) in ops.iter().enumerate() {
+        seam_runtime::set_op(index);
+        a.clear();
+        b.clear();
+        left.apply(
+            op,
+            &mut seam_runtime::diverge::Crossed {
+                feed: &from_right,
+                outcome: &mut a,
+            },
+        );
+        right
+            .apply(
+                op,
+                &mut seam_runtime::diverge::Crossed {
+                    feed: &from_left,
+                    outcome: &mut b,
+                },
+            );
+        let rule = rule_miniz(op.kind());
+        if let Some(what) = seam_runtime::diverge::check(&rule, &a, &b) {
+            seam_runtime::diverge::report(
+                &rule,
+                index,
+                op.kind().name(),
+                &what,
+                ("zlib", &a),
+                ("miniz_oxide", &b),
+            );
+        }
+        for bytes in a.outputs.drain(..) {
+            from_left.push_owned(bytes);
+        }
+        for bytes in b.outputs.drain(..) {
+            from_right.push_owned(bytes);
+        }
+    }
+}
+/// Decodes and runs one fuzz input against both sides.
+pub fn fuzz_diff_miniz(data: &[u8], target: &Target) {
+    run_diff_miniz(&decode(data, target));
 }

@@ -210,3 +210,60 @@ fn a_malformed_diff_section_is_reported_at_its_line() {
     let (e, t) = diff_error(|t| t.replace("right = \"crate::port\"", "right = \"crate::\""));
     assert!(e.starts_with(&format!("DIR/seam.toml:{}:", line_in(&t, "right = "))) && e.contains("not a Rust path"), "{e}");
 }
+
+/// The demo contract with two pairs: the unnamed one of [`DIFF`] as `[[diff]]`, and a named
+/// one comparing `demo_get`'s output by what a decoder makes of it.
+fn two_pairs() -> String {
+    let first = DIFF.replace("[diff]", "[[diff]]");
+    std::fs::read_to_string(data("demo").join("seam.toml")).unwrap()
+        + &first
+        + r#"
+[[diff]]
+name = "alt"
+right = "crate::alt"
+targets = ["io"]
+
+[diff.compare.demo_get]
+outputs = "decoded"
+decode = "crate::alt::decoded"
+"#
+}
+
+#[test]
+fn several_pairs_get_their_own_modules_and_targets() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(data("demo").join("demo.h"), tmp.path().join("demo.h")).unwrap();
+    std::fs::write(tmp.path().join("seam.toml"), two_pairs()).unwrap();
+    let g = generate(&tmp.path().join("seam.toml"), &opts(tmp.path())).unwrap();
+    assert_eq!(g.targets, ["demo_all", "demo_io", "demo_diff_io", "demo_diff_alt_io"]);
+    let module = &g.files[0].contents;
+    for needle in [
+        "pub mod right {",
+        "pub mod alt {",
+        "use crate::alt as ffi;",
+        "pub fn rule_alt(kind: OpKind)",
+        "pub fn run_diff_alt(ops: &[Op<'_>])",
+        "seam_runtime::diverge::OutputRule::Decoded(crate::alt::decoded)",
+        "pub fn fuzz_diff(data: &[u8], target: &Target)",
+    ] {
+        assert!(module.contains(needle), "generated module lacks `{needle}`");
+    }
+    assert!(g.files[4].contents.contains("fuzz_diff_alt(data, &targets::IO)"), "{}", g.files[4].contents);
+}
+
+#[test]
+fn malformed_pairs_are_reported_at_their_line() {
+    // (replace, with, text on the line the error names, what it says)
+    let cases: [(&str, &str, &str, &str); 4] = [
+        ("name = \"alt\"\n", "", "[[diff]]", "a second pair without a name"),
+        ("name = \"alt\"", "name = \"2alt\"", "name = \"2alt\"", "not an identifier"),
+        ("decode = \"crate::alt::decoded\"", "", "outputs = \"decoded\"", "needs `decode`"),
+        ("outputs = \"decoded\"", "outputs = \"exact\"", "decode = ", "goes with `outputs = \"decoded\"`"),
+    ];
+    for (from, to, at, message) in cases {
+        let text = two_pairs().replace(from, to);
+        let e = error_after(|_| text.clone());
+        let line = text[..text.rfind(at).expect("the line is in the text")].lines().count() + 1;
+        assert!(e.starts_with(&format!("DIR/seam.toml:{line}:")) && e.contains(message), "{e}");
+    }
+}

@@ -62,11 +62,17 @@ impl Sink for Crossed<'_> {
 /// What differs between two outcomes, if anything: `"return"`, `"output N"`, or
 /// `"output count"`.
 pub fn difference(left: &Outcome, right: &Outcome) -> Option<String> {
-    differing(left.ret, right.ret, Some((&left.outputs, &right.outputs)))
+    differing(left.ret, right.ret, Some((&left.outputs, &right.outputs)), |a, b| a == b)
 }
 
-/// What differs between two return values and, when given, two output lists.
-fn differing(left: Option<i64>, right: Option<i64>, outputs: Option<(&[Vec<u8>], &[Vec<u8>])>) -> Option<String> {
+/// What differs between two return values and, when given, two output lists whose elements
+/// `same` compares.
+fn differing(
+    left: Option<i64>,
+    right: Option<i64>,
+    outputs: Option<(&[Vec<u8>], &[Vec<u8>])>,
+    same: impl Fn(&[u8], &[u8]) -> bool,
+) -> Option<String> {
     if left != right {
         return Some("return".into());
     }
@@ -74,7 +80,7 @@ fn differing(left: Option<i64>, right: Option<i64>, outputs: Option<(&[Vec<u8>],
     if left.len() != right.len() {
         return Some("output count".into());
     }
-    left.iter().zip(right).position(|(a, b)| a != b).map(|i| format!("output {i}"))
+    left.iter().zip(right).position(|(a, b)| !same(a, b)).map(|i| format!("output {i}"))
 }
 
 /// How a return value is compared.
@@ -88,20 +94,52 @@ pub enum RetRule {
     Classes(&'static [(&'static str, i64, i64)]),
 }
 
+/// How outputs are compared.
+#[derive(Clone, Copy, Debug)]
+pub enum OutputRule {
+    /// Equal bytes.
+    Exact,
+    /// Not compared.
+    Ignore,
+    /// Equal after decoding with this function (two compressors agree on what their streams
+    /// decompress to, not on the streams). An empty output, a call that produced nothing, is
+    /// not compared; two outputs that do not decode are equal.
+    Decoded(fn(&[u8]) -> Option<Vec<u8>>),
+}
+
+impl OutputRule {
+    /// Whether two outputs are equal under this rule.
+    fn same(self, left: &[u8], right: &[u8]) -> bool {
+        match self {
+            OutputRule::Exact => left == right,
+            OutputRule::Ignore => true,
+            OutputRule::Decoded(decode) => left.is_empty() || right.is_empty() || decode(left) == decode(right),
+        }
+    }
+
+    /// What the report shows of an output: itself, or what it decodes to.
+    fn shown(self, bytes: &[u8]) -> (&'static str, Vec<u8>) {
+        match self {
+            OutputRule::Decoded(decode) => ("decoded output", decode(bytes).unwrap_or_default()),
+            _ => ("output", bytes.to_vec()),
+        }
+    }
+}
+
 /// How one function's outcomes are compared.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug)]
 pub struct Rule {
     /// The return value.
     pub ret: RetRule,
-    /// Whether outputs are compared.
-    pub outputs: bool,
+    /// The outputs.
+    pub outputs: OutputRule,
     /// Differences declared as known and documented (`"return"`, `"output 0"`, ...).
     pub tolerated: &'static [&'static str],
 }
 
 impl Rule {
     /// Return value and outputs compared exactly, nothing tolerated.
-    pub const EXACT: Rule = Rule { ret: RetRule::Exact, outputs: true, tolerated: &[] };
+    pub const EXACT: Rule = Rule { ret: RetRule::Exact, outputs: OutputRule::Exact, tolerated: &[] };
 }
 
 fn class_of(rule: RetRule, v: Option<i64>) -> Option<i64> {
@@ -116,24 +154,27 @@ fn class_of(rule: RetRule, v: Option<i64>) -> Option<i64> {
 
 /// The difference `rule` does not tolerate between two outcomes, if any.
 pub fn check(rule: &Rule, left: &Outcome, right: &Outcome) -> Option<String> {
-    let outputs = rule.outputs.then_some((&left.outputs[..], &right.outputs[..]));
-    differing(class_of(rule.ret, left.ret), class_of(rule.ret, right.ret), outputs)
+    let outputs = match rule.outputs {
+        OutputRule::Ignore => None,
+        _ => Some((&left.outputs[..], &right.outputs[..])),
+    };
+    differing(class_of(rule.ret, left.ret), class_of(rule.ret, right.ret), outputs, |a, b| rule.outputs.same(a, b))
         .filter(|what| !rule.tolerated.contains(&what.as_str()))
 }
 
 /// Bytes shown on each side of the first difference.
 const SHOWN: usize = 16;
 
-/// The hex diff line of two byte strings: the first differing offset and up to 16 bytes from
-/// there on each side.
-pub fn hex_diff(index: usize, left: &[u8], right: &[u8]) -> String {
+/// The hex diff line of two byte strings (`label` names them, `index` is their place among
+/// the outputs): the first differing offset and up to 16 bytes from there on each side.
+pub fn hex_diff(label: &str, index: usize, left: &[u8], right: &[u8]) -> String {
     let at = left.iter().zip(right).position(|(a, b)| a != b).unwrap_or(left.len().min(right.len()));
     let hex = |b: &[u8]| b[at.min(b.len())..b.len().min(at + SHOWN)].iter().fold(String::new(), |mut s, x| {
         let _ = write!(s, "{x:02x}");
         s
     });
     format!(
-        "output {index} differs at {at}: left {} (len {}) right {} (len {})",
+        "{label} {index} differs at {at}: left {} (len {}) right {} (len {})",
         hex(left),
         left.len(),
         hex(right),
@@ -146,25 +187,26 @@ fn side_line(role: &str, side: &str, o: &Outcome) -> String {
     format!("{PREFIX} {role} side={side} ret={ret} outputs={}", o.outputs.len())
 }
 
-/// The divergence block's lines.
-pub fn block(op: usize, function: &str, what: &str, left: (&str, &Outcome), right: (&str, &Outcome)) -> Vec<String> {
+/// The divergence block's lines; outputs that differ under `rule` get a hex diff.
+pub fn block(rule: &Rule, op: usize, function: &str, what: &str, left: (&str, &Outcome), right: (&str, &Outcome)) -> Vec<String> {
     let mut lines = vec![
         format!("{PREFIX} divergence v{VERSION} begin op={op} function={function} what={what}"),
         side_line("left", left.0, left.1),
         side_line("right", right.0, right.1),
     ];
     for (i, (a, b)) in left.1.outputs.iter().zip(&right.1.outputs).enumerate() {
-        if a != b {
-            lines.push(format!("{PREFIX} {}", hex_diff(i, a, b)));
+        if !rule.outputs.same(a, b) {
+            let ((label, a), (_, b)) = (rule.outputs.shown(a), rule.outputs.shown(b));
+            lines.push(format!("{PREFIX} {}", hex_diff(label, i, &a, &b)));
         }
     }
     lines.push(format!("{PREFIX} divergence v{VERSION} end"));
     lines
 }
 
-/// Reports a divergence at op `op` in `function` and aborts the process.
-pub fn report(op: usize, function: &str, what: &str, left: (&str, &Outcome), right: (&str, &Outcome)) -> ! {
-    for line in block(op, function, what, left, right) {
+/// Reports a divergence at op `op` in `function` under `rule` and aborts the process.
+pub fn report(rule: &Rule, op: usize, function: &str, what: &str, left: (&str, &Outcome), right: (&str, &Outcome)) -> ! {
+    for line in block(rule, op, function, what, left, right) {
         eprintln!("{line}");
     }
     print_block("divergence");
@@ -193,7 +235,7 @@ mod tests {
         assert_eq!(check(&classes, &a, &b).as_deref(), Some("output 0"), "both errors: same class");
         let ok = Outcome { ret: Some(0), ..a.clone() };
         assert_eq!(check(&classes, &a, &ok).as_deref(), Some("return"), "an error against a success");
-        let lenient = Rule { ret: RetRule::Ignore, outputs: false, tolerated: &[] };
+        let lenient = Rule { ret: RetRule::Ignore, outputs: OutputRule::Ignore, tolerated: &[] };
         assert_eq!(check(&lenient, &a, &b), None);
         let tolerant = Rule { tolerated: &["return", "output 0"], ..Rule::EXACT };
         assert_eq!(check(&tolerant, &a, &b), None, "declared differences are not reported");
@@ -203,11 +245,29 @@ mod tests {
     fn the_block_shows_both_sides_and_a_hex_diff() {
         let l = Outcome { ret: Some(9), outputs: vec![b"hello".to_vec()] };
         let r = Outcome { ret: Some(9), outputs: vec![b"helLo!".to_vec()] };
-        let lines = block(3, "f", "output 0", ("c", &l), ("rust", &r));
+        let lines = block(&Rule::EXACT, 3, "f", "output 0", ("c", &l), ("rust", &r));
         assert_eq!(lines[0], "==seam== divergence v1 begin op=3 function=f what=output 0");
         assert_eq!(lines[1], "==seam== left side=c ret=9 outputs=1");
         assert_eq!(lines[3], "==seam== output 0 differs at 3: left 6c6f (len 5) right 4c6f21 (len 6)");
         assert_eq!(lines.last().unwrap(), "==seam== divergence v1 end");
-        assert_eq!(hex_diff(0, b"ab", b"abc"), "output 0 differs at 2: left  (len 2) right 63 (len 3)");
+        assert_eq!(hex_diff("output", 0, b"ab", b"abc"), "output 0 differs at 2: left  (len 2) right 63 (len 3)");
+    }
+
+    /// A toy encoding: every byte doubled.
+    fn undouble(b: &[u8]) -> Option<Vec<u8>> {
+        (b.len() % 2 == 0 && b.chunks(2).all(|p| p[0] == p[1])).then(|| b.iter().step_by(2).copied().collect())
+    }
+
+    #[test]
+    fn decoded_outputs_compare_by_what_they_decode_to() {
+        let rule = Rule { outputs: OutputRule::Decoded(undouble), ..Rule::EXACT };
+        let out = |b: &[u8]| Outcome { ret: Some(0), outputs: vec![b.to_vec()] };
+        assert_eq!(check(&rule, &out(b"aabb"), &out(b"aabb")), None);
+        assert_eq!(check(&rule, &out(b"aabb"), &out(b"")), None, "an empty output is not compared");
+        assert_eq!(check(&rule, &out(b"aab"), &out(b"xyz")), None, "neither decodes");
+        assert_eq!(check(&rule, &out(b"aabb"), &out(b"aabc")).as_deref(), Some("output 0"));
+        assert_eq!(check(&Rule::EXACT, &out(b"aabb"), &out(b"aabb")), None);
+        let lines = block(&rule, 1, "f", "output 0", ("c", &out(b"aabb")), ("rust", &out(b"aacc")));
+        assert_eq!(lines[3], "==seam== decoded output 0 differs at 1: left 62 (len 2) right 63 (len 2)");
     }
 }

@@ -158,6 +158,9 @@ pub enum Piece<'a> {
 pub struct Recipe<'a> {
     pieces: Vec<Piece<'a>>,
     max: usize,
+    /// The bytes, once built: both sides of a differential run get the same ones, and the
+    /// input's budget is charged once.
+    built: std::cell::OnceCell<Vec<u8>>,
 }
 
 impl<'a> Recipe<'a> {
@@ -178,15 +181,18 @@ impl<'a> Recipe<'a> {
                 Piece::Back { distance, len }
             });
         }
-        Ok(Recipe { pieces, max })
+        Ok(Recipe { pieces, max, built: std::cell::OnceCell::new() })
     }
 
-    /// The bytes the recipe describes, cut to what is left of the input's [`EXPAND_BUDGET`].
-    pub fn build(&self) -> Vec<u8> {
-        let max = self.max.min(BUDGET.with(Cell::get));
-        let out = self.build_within(max);
-        BUDGET.with(|b| b.set(b.get() - out.len()));
-        out
+    /// The bytes the recipe describes, cut to what was left of the input's [`EXPAND_BUDGET`]
+    /// when they were first asked for (built then, the same bytes on every later call).
+    pub fn build(&self) -> &[u8] {
+        self.built.get_or_init(|| {
+            let max = self.max.min(BUDGET.with(Cell::get));
+            let out = self.build_within(max);
+            BUDGET.with(|b| b.set(b.get() - out.len()));
+            out
+        })
     }
 
     fn build_within(&self, max: usize) -> Vec<u8> {
@@ -308,15 +314,18 @@ mod tests {
 
     #[test]
     fn recipes_expand_short_inputs_within_the_limit() {
-        let r = Recipe { pieces: vec![Piece::Repeat { bytes: b"ab", times: 3 }, Piece::Back { distance: 2, len: 3 }], max: 100 };
+        let recipe = |pieces: Vec<Piece<'static>>, max| Recipe { pieces, max, built: std::cell::OnceCell::new() };
+        let r = recipe(vec![Piece::Repeat { bytes: b"ab", times: 3 }, Piece::Back { distance: 2, len: 3 }], 100);
         assert_eq!(r.build(), b"ababababa", "an overlapping back-reference repeats the pattern");
         reset_budget();
-        let big = Recipe { pieces: vec![Piece::Repeat { bytes: b"xyz", times: u32::MAX }], max: 3 << 19 };
-        assert_eq!(big.build().len(), 3 << 19);
-        assert_eq!(big.build().len(), EXPAND_BUDGET - (3 << 19), "the input's budget caps the second");
-        assert!(big.build().is_empty());
+        let big = || recipe(vec![Piece::Repeat { bytes: b"xyz", times: u32::MAX }], 3 << 19);
+        let first = big();
+        assert_eq!(first.build().len(), 3 << 19);
+        assert_eq!(first.build().len(), 3 << 19, "built once: the same bytes again, budget charged once");
+        assert_eq!(big().build().len(), EXPAND_BUDGET - (3 << 19), "the input's budget caps the second");
+        assert!(big().build().is_empty());
         reset_budget();
-        let far = Recipe { pieces: vec![Piece::Back { distance: 5, len: 5 }], max: 10 };
+        let far = recipe(vec![Piece::Back { distance: 5, len: 5 }], 10);
         assert!(far.build().is_empty(), "a reference before the start is skipped");
         let data: Vec<u8> = (0..200u32).map(|i| (i * 37) as u8).collect();
         let r = Recipe::decode(&mut Unstructured::new(&data), 4096).unwrap();

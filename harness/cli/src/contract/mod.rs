@@ -30,14 +30,60 @@ pub struct ContractFile {
     /// Fuzz targets by name.
     #[serde(default)]
     pub targets: BTreeMap<Name, Spanned<TargetSpec>>,
-    /// A second implementation driven by the same ops, and how outcomes are compared.
-    pub diff: Option<Spanned<DiffSpec>>,
+    /// Second implementations driven by the same ops, and how outcomes are compared: one
+    /// `[diff]` table, or several `[[diff]]` tables with distinct names (see [`Self::diffs`]).
+    pub diff: Option<Spanned<DiffTables>>,
+}
+
+impl ContractFile {
+    /// The `[diff]` pairs, each with its place in the contract text.
+    pub fn diffs(&self) -> Vec<Spanned<&DiffSpec>> {
+        match self.diff.as_ref() {
+            None => Vec::new(),
+            Some(d) => match d.get_ref() {
+                DiffTables::One(spec) => vec![Spanned::new(d.span(), spec)],
+                DiffTables::Many(specs) => specs.iter().map(|s| Spanned::new(s.span(), s.get_ref())).collect(),
+            },
+        }
+    }
+}
+
+/// `[diff]` (one table) or `[[diff]]` (an array of tables).
+#[derive(Debug)]
+pub enum DiffTables {
+    /// `[diff]`.
+    One(DiffSpec),
+    /// `[[diff]]`, each table with its place.
+    Many(Vec<Spanned<DiffSpec>>),
+}
+
+/// Reads either form; errors inside a table keep their own position.
+impl<'de> Deserialize<'de> for DiffTables {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = DiffTables;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a [diff] table or [[diff]] tables")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<DiffTables, A::Error> {
+                DiffSpec::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(DiffTables::One)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<DiffTables, A::Error> {
+                Vec::deserialize(serde::de::value::SeqAccessDeserializer::new(seq)).map(DiffTables::Many)
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
 }
 
 /// `[diff]`: differential targets against a second implementation of the same API.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DiffSpec {
+    /// Names this pair when a contract has several: its fuzz targets are
+    /// `<library>_diff_<name>_<target>`. Without a name they are `<library>_diff_<target>`.
+    pub name: Option<Name>,
     /// Rust path of the second implementation: functions with the C names and signatures (a
     /// Rust port's C API, a prefixed build of another C library, or a Rust module).
     pub right: Name,
@@ -59,8 +105,12 @@ pub struct DiffSpec {
 pub struct CompareSpec {
     /// `"exact"` (default), `"ignore"`, or `"class"` (compared by `classes`).
     pub ret: Option<Name>,
-    /// `"exact"` (default) or `"ignore"`.
+    /// `"exact"` (default), `"ignore"`, or `"decoded"` (compared by what `decode` makes of
+    /// them).
     pub outputs: Option<Name>,
+    /// With `outputs = "decoded"`: Rust path of a `fn(&[u8]) -> Option<Vec<u8>>` that decodes
+    /// an output (for two compressors: what their streams decompress to).
+    pub decode: Option<Name>,
     /// With `ret = "class"`: class name -> inclusive range of return values; values outside
     /// every range are their own class.
     #[serde(default)]

@@ -88,14 +88,16 @@ pub fn generate(contract_path: &Path, opts: &GenOptions) -> anyhow::Result<Gener
         });
         targets.push(name);
     }
-    for &t in plan.diff.iter().flat_map(|d| &d.targets) {
-        let t = &plan.targets[t];
-        let name = format!("{}_diff_{}", plan.library, t.name);
-        files.push(GeneratedFile {
-            path: opts.fuzz_dir.join("fuzz_targets").join(format!("{name}.rs")),
-            contents: emit::fuzz_target(&banner, &krate, &module, &t.name, "fuzz_diff"),
-        });
-        targets.push(name);
+    for d in &plan.diffs {
+        for &t in &d.targets {
+            let t = &plan.targets[t];
+            let name = format!("{}_{}_{}", plan.library, d.item("diff"), t.name);
+            files.push(GeneratedFile {
+                path: opts.fuzz_dir.join("fuzz_targets").join(format!("{name}.rs")),
+                contents: emit::fuzz_target(&banner, &krate, &module, &t.name, &d.item("fuzz_diff")),
+            });
+            targets.push(name);
+        }
     }
     Ok(Generated { files, functions: plan.functions.len(), excluded: plan.excluded.len(), targets })
 }

@@ -318,8 +318,21 @@ pub struct Plan {
     pub max_ops: u32,
     /// Called once per process before the first call.
     pub setup: Option<syn::Path>,
-    /// The differential twin, if the contract has `[diff]`.
-    pub diff: Option<DiffPlan>,
+    /// The differential twins, one per `[diff]` table.
+    pub diffs: Vec<DiffPlan>,
+}
+
+impl DiffPlan {
+    /// `base` for this pair: itself for an unnamed pair, `<base>_<name>` for a named one
+    /// (`run_diff_miniz`, `zlib_diff_miniz_oneshot`).
+    pub fn item(&self, base: &str) -> String {
+        self.name.as_ref().map_or_else(|| base.to_string(), |n| format!("{base}_{n}"))
+    }
+
+    /// The generated module of the second side: `right`, or the pair's name.
+    pub fn module(&self) -> String {
+        self.name.clone().unwrap_or_else(|| "right".into())
+    }
 }
 
 /// How a return value is compared in differential runs.
@@ -333,13 +346,24 @@ pub enum RetRule {
     Classes(Vec<(String, i64, i64)>),
 }
 
+/// How outputs are compared in differential runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OutputRule {
+    /// Equal bytes.
+    Exact,
+    /// Not compared.
+    Ignore,
+    /// Equal after decoding with this function.
+    Decoded(syn::Path),
+}
+
 /// How one function's outcomes are compared.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RulePlan {
     /// The return value.
     pub ret: RetRule,
-    /// Whether outputs are compared.
-    pub outputs: bool,
+    /// The outputs.
+    pub outputs: OutputRule,
     /// Declared, documented differences.
     pub tolerated: Vec<String>,
 }
@@ -347,6 +371,8 @@ pub struct RulePlan {
 /// The differential part of a plan.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DiffPlan {
+    /// The pair's name, when the contract names it.
+    pub name: Option<String>,
     /// Rust path of the second implementation.
     pub right: syn::Path,
     /// Labels of the two sides.
@@ -426,12 +452,30 @@ impl Lowering<'_> {
             .as_ref()
             .map(|p| syn::parse_str::<syn::Path>(p.get_ref()).map_err(|e| self.err(p, format!("`{}` is not a Rust path: {e}", p.get_ref()), None)))
             .transpose()?;
-        let diff = file.diff.as_ref().map(|d| self.diff(d, &functions, &targets)).transpose()?;
-        Ok(Plan { library: file.library.name.get_ref().clone(), handles, functions, excluded, targets, max_ops: self.max_ops(), setup, diff })
+        let specs = file.diffs();
+        let diffs = specs.iter().map(|d| self.diff(d, &functions, &targets)).collect::<Result<Vec<_>, _>>()?;
+        self.distinct_pairs(&specs)?;
+        Ok(Plan { library: file.library.name.get_ref().clone(), handles, functions, excluded, targets, max_ops: self.max_ops(), setup, diffs })
     }
 
-    fn diff(&self, d: &Spanned<crate::contract::DiffSpec>, functions: &[FnPlan], targets: &[TargetPlan]) -> Result<DiffPlan, ContractError> {
-        let spec = d.get_ref();
+    /// Several `[[diff]]` pairs need distinct names (one may go unnamed): the names tell their
+    /// targets and modules apart.
+    fn distinct_pairs(&self, diffs: &[Spanned<&crate::contract::DiffSpec>]) -> Result<(), ContractError> {
+        let mut seen = BTreeSet::new();
+        for d in diffs {
+            let name = d.get_ref().name.as_ref();
+            if !seen.insert(name.map(|n| n.get_ref().clone())) {
+                return Err(match name {
+                    Some(n) => self.err(n, format!("[[diff]]: a second pair named `{}`", n.get_ref()), None),
+                    None => self.err(d, "[[diff]]: a second pair without a name", Some("add name = \"<pair>\" (it names the pair's targets)".into())),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn diff(&self, d: &Spanned<&crate::contract::DiffSpec>, functions: &[FnPlan], targets: &[TargetPlan]) -> Result<DiffPlan, ContractError> {
+        let spec = *d.get_ref();
         let right = syn::parse_str::<syn::Path>(spec.right.get_ref())
             .map_err(|e| self.err(&spec.right, format!("`{}` is not a Rust path: {e}", spec.right.get_ref()), None))?;
         let sides = spec.sides.as_ref().map_or_else(|| ["left".to_string(), "right".to_string()], |s| s.get_ref().clone());
@@ -452,7 +496,13 @@ impl Lowering<'_> {
             needed.extend(targets[i].functions.iter().copied());
             target_ix.push(i);
         }
-        let mut rules: Vec<RulePlan> = functions.iter().map(|_| RulePlan { ret: RetRule::Exact, outputs: true, tolerated: Vec::new() }).collect();
+        let name = match &spec.name {
+            Some(n) if !is_identifier(n.get_ref()) => {
+                return Err(self.err(n, format!("[diff] name `{}` is not an identifier", n.get_ref()), Some("letters, digits and _, not starting with a digit".into())))
+            }
+            n => n.as_ref().map(|n| n.get_ref().clone()),
+        };
+        let mut rules: Vec<RulePlan> = functions.iter().map(|_| RulePlan { ret: RetRule::Exact, outputs: OutputRule::Exact, tolerated: Vec::new() }).collect();
         for (n, c) in &spec.compare {
             let i = fn_index(n)?;
             let c = c.get_ref();
@@ -463,10 +513,19 @@ impl Lowering<'_> {
                 Some((r, "class")) => return Err(self.err(r, "`ret = \"class\"` needs `classes`", Some("add classes = { error = [-100, -1] }".into()))),
                 Some((r, other)) => return Err(self.err(r, format!("unknown comparison `{other}`"), Some("expected \"exact\", \"ignore\" or \"class\"".into()))),
             };
-            rules[i].outputs = match c.outputs.as_ref().map(|o| (o, o.get_ref().as_str())) {
-                None | Some((_, "exact")) => true,
-                Some((_, "ignore")) => false,
-                Some((o, other)) => return Err(self.err(o, format!("unknown comparison `{other}`"), Some("expected \"exact\" or \"ignore\"".into()))),
+            rules[i].outputs = match (c.outputs.as_ref().map(|o| (o, o.get_ref().as_str())), &c.decode) {
+                (None | Some((_, "exact")), None) => OutputRule::Exact,
+                (Some((_, "ignore")), None) => OutputRule::Ignore,
+                (Some((_, "decoded")), Some(d)) => OutputRule::Decoded(
+                    syn::parse_str::<syn::Path>(d.get_ref()).map_err(|e| self.err(d, format!("`{}` is not a Rust path: {e}", d.get_ref()), None))?,
+                ),
+                (Some((o, "decoded")), None) => {
+                    return Err(self.err(o, "`outputs = \"decoded\"` needs `decode`", Some("add decode = \"<path of a fn(&[u8]) -> Option<Vec<u8>>>\"".into())))
+                }
+                (_, Some(d)) => return Err(self.err(d, "`decode` goes with `outputs = \"decoded\"`", None)),
+                (Some((o, other)), None) => {
+                    return Err(self.err(o, format!("unknown comparison `{other}`"), Some("expected \"exact\", \"ignore\" or \"decoded\"".into())))
+                }
             };
         }
         for t in &spec.tolerate {
@@ -482,7 +541,7 @@ impl Lowering<'_> {
             }
             rules[i].tolerated.push(what.clone());
         }
-        Ok(DiffPlan { right, sides, targets: target_ix, functions: needed.into_iter().collect(), rules })
+        Ok(DiffPlan { name, right, sides, targets: target_ix, functions: needed.into_iter().collect(), rules })
     }
 
     fn max_ops(&self) -> u32 {
@@ -964,4 +1023,7 @@ fn c_param_name(bindgen_name: &str) -> &str {
     }
 }
 
-
+/// Whether `name` can name a Rust module and functions (an identifier, not a keyword).
+fn is_identifier(name: &str) -> bool {
+    syn::parse_str::<Ident>(name).is_ok()
+}

@@ -168,11 +168,10 @@ fn in_apply(acc: &mut Acc, b: &InBuf, field: &proc_macro2::Ident) -> TokenStream
         let built = local(&field.to_string(), "built");
         if b.nullable {
             acc.apply_pre.push(quote!(let #built = #field.as_ref().map(|r| r.build());));
-            quote!(#built.as_deref())
         } else {
             acc.apply_pre.push(quote!(let #built = #field.build();));
-            quote!(&#built)
         }
+        quote!(#built)
     } else if b.nullable {
         quote!(#field.as_ref().map(|b| b.get(sink.feed())))
     } else {

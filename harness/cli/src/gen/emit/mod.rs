@@ -10,7 +10,7 @@ use quote::quote;
 
 use self::function::function;
 use self::names::{camel, constant, ident};
-use super::plan::{DiffPlan, Plan, RetRule, Source};
+use super::plan::{DiffPlan, OutputRule, Plan, RetRule, Source};
 
 /// How the generated module reaches the C declarations.
 pub enum Ffi {
@@ -97,15 +97,20 @@ fn diff(plan: &Plan, d: &DiffPlan) -> TokenStream {
                 quote!(seam_runtime::diverge::RetRule::Classes(&[#(#c),*]))
             }
         };
-        let outputs = r.outputs;
+        let outputs = match &r.outputs {
+            OutputRule::Exact => quote!(seam_runtime::diverge::OutputRule::Exact),
+            OutputRule::Ignore => quote!(seam_runtime::diverge::OutputRule::Ignore),
+            OutputRule::Decoded(path) => quote!(seam_runtime::diverge::OutputRule::Decoded(#path)),
+        };
         let tolerated = &r.tolerated;
         quote!(OpKind::#v => seam_runtime::diverge::Rule { ret: #ret, outputs: #outputs, tolerated: &[#(#tolerated),*] },)
     });
     let (left_name, right_name) = (&d.sides[0], &d.sides[1]);
     let doc = format!(" The second side (`{right_name}`): `{}`, driven by the same ops.", quote!(#right).to_string().replace(' ', ""));
+    let (module, rule, run_diff, fuzz_diff) = (ident(&d.module()), ident(&d.item("rule")), ident(&d.item("run_diff")), ident(&d.item("fuzz_diff")));
     quote! {
         #[doc = #doc]
-        pub mod right {
+        pub mod #module {
             #![allow(unused_imports)]
             use super::{Op, OpKind};
             use #right as ffi;
@@ -113,7 +118,7 @@ fn diff(plan: &Plan, d: &DiffPlan) -> TokenStream {
         }
 
         /// How each op's outcomes are compared in differential runs.
-        pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
+        pub fn #rule(kind: OpKind) -> seam_runtime::diverge::Rule {
             match kind {
                 #(#rules)*
                 _ => seam_runtime::diverge::Rule::EXACT,
@@ -122,11 +127,11 @@ fn diff(plan: &Plan, d: &DiffPlan) -> TokenStream {
 
         /// Runs `ops` against both sides, each consuming what the other produced; the first
         /// difference the rules do not tolerate is reported and aborts the run.
-        pub fn run_diff(ops: &[Op<'_>]) {
+        pub fn #run_diff(ops: &[Op<'_>]) {
             setup();
             seam_runtime::begin_input();
             seam_runtime::input::reset_budget();
-            let (mut left, mut right) = (Live::default(), right::Live::default());
+            let (mut left, mut right) = (Live::default(), #module::Live::default());
             let (mut from_left, mut from_right) = (seam_runtime::input::Produced::default(), seam_runtime::input::Produced::default());
             let (mut a, mut b) = (seam_runtime::diverge::Outcome::default(), seam_runtime::diverge::Outcome::default());
             for (index, op) in ops.iter().enumerate() {
@@ -135,8 +140,9 @@ fn diff(plan: &Plan, d: &DiffPlan) -> TokenStream {
                 b.clear();
                 left.apply(op, &mut seam_runtime::diverge::Crossed { feed: &from_right, outcome: &mut a });
                 right.apply(op, &mut seam_runtime::diverge::Crossed { feed: &from_left, outcome: &mut b });
-                if let Some(what) = seam_runtime::diverge::check(&rule(op.kind()), &a, &b) {
-                    seam_runtime::diverge::report(index, op.kind().name(), &what, (#left_name, &a), (#right_name, &b));
+                let rule = #rule(op.kind());
+                if let Some(what) = seam_runtime::diverge::check(&rule, &a, &b) {
+                    seam_runtime::diverge::report(&rule, index, op.kind().name(), &what, (#left_name, &a), (#right_name, &b));
                 }
                 for bytes in a.outputs.drain(..) {
                     from_left.push_owned(bytes);
@@ -148,8 +154,8 @@ fn diff(plan: &Plan, d: &DiffPlan) -> TokenStream {
         }
 
         /// Decodes and runs one fuzz input against both sides.
-        pub fn fuzz_diff(data: &[u8], target: &Target) {
-            run_diff(&decode(data, target));
+        pub fn #fuzz_diff(data: &[u8], target: &Target) {
+            #run_diff(&decode(data, target));
         }
     }
 }
@@ -202,7 +208,7 @@ pub fn module(plan: &Plan, ffi: &Ffi, banner: &str) -> anyhow::Result<String> {
             SETUP.call_once(#p);
         }
     });
-    let diff_items = plan.diff.as_ref().map(|d| diff(plan, d));
+    let diff_items = plan.diffs.iter().map(|d| diff(plan, d));
     let op_kinds = plan.functions.iter().map(|f| {
         let v = camel(&f.name);
         quote!(Op::#v { .. } => OpKind::#v,)
@@ -319,7 +325,7 @@ pub fn module(plan: &Plan, ffi: &Ffi, banner: &str) -> anyhow::Result<String> {
 
         #left
 
-        #diff_items
+        #(#diff_items)*
     };
     let file: syn::File = syn::parse2(tokens).map_err(|e| anyhow::anyhow!("generated code does not parse: {e}"))?;
     Ok(format!("{banner}{}", prettyplease::unparse(&file)))
