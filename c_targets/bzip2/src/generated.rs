@@ -356,15 +356,7 @@ pub mod targets {
 /// Decodes a fuzz input into at most `target.max_ops` ops of the target's kinds;
 /// decoding stops at the first op the remaining bytes cannot complete.
 pub fn decode<'a>(data: &'a [u8], target: &Target) -> Vec<Op<'a>> {
-    let mut u = Unstructured::new(data);
-    let mut ops = Vec::new();
-    while ops.len() < target.max_ops && !u.is_empty() {
-        match u.choose(target.decoders).and_then(|decode| decode(&mut u)) {
-            Ok(op) => ops.push(op),
-            Err(_) => break,
-        }
-    }
-    ops
+    seam_runtime::run::decode(data, target.decoders, target.max_ops)
 }
 /// Decodes and runs one fuzz input: the body of every generated fuzz target.
 pub fn fuzz(data: &[u8], target: &Target) {
@@ -375,14 +367,7 @@ fn setup() {}
 /// Runs `ops` against fresh handles, recording every call.
 pub fn run(ops: &[Op<'_>]) {
     setup();
-    seam_runtime::begin_input();
-    seam_runtime::input::reset_budget();
-    let mut live = Live::default();
-    let mut produced = seam_runtime::input::Produced::default();
-    for (index, op) in ops.iter().enumerate() {
-        seam_runtime::set_op(index);
-        live.apply(op, &mut produced);
-    }
+    seam_runtime::run::run::<_, Live>(ops);
 }
 /// A live `bz_stream` handle (`compress`), ended with `BZ2_bzCompressEnd` when dropped.
 #[allow(dead_code)]
@@ -458,10 +443,8 @@ pub struct Live {
     /// Live `decompress` handles, at most 2.
     pub decompress: Vec<Decompress>,
 }
-impl Live {
-    /// Applies one op, reading earlier outputs from the sink's feed and giving it
-    /// what the call returned and produced; ops whose handles are not live are skipped.
-    pub fn apply<S: seam_runtime::output::Sink>(&mut self, op: &Op<'_>, sink: &mut S) {
+impl<'a> seam_runtime::run::Apply<Op<'a>> for Live {
+    fn apply<S: seam_runtime::output::Sink>(&mut self, op: &Op<'a>, sink: &mut S) {
         match op {
             Op::BZ2BzCompressInit { blockSize100k, verbosity, workFactor } => {
                 if self.compress.len() >= 2usize {
@@ -850,14 +833,8 @@ pub mod right {
         /// Live `decompress` handles, at most 2.
         pub decompress: Vec<Decompress>,
     }
-    impl Live {
-        /// Applies one op, reading earlier outputs from the sink's feed and giving it
-        /// what the call returned and produced; ops whose handles are not live are skipped.
-        pub fn apply<S: seam_runtime::output::Sink>(
-            &mut self,
-            op: &Op<'_>,
-            sink: &mut S,
-        ) {
+    impl<'a> seam_runtime::run::Apply<Op<'a>> for Live {
+        fn apply<S: seam_runtime::output::Sink>(&mut self, op: &Op<'a>, sink: &mut S) {
             match op {
                 Op::BZ2BzCompressInit { blockSize100k, verbosity, workFactor } => {
                     if self.compress.len() >= 2usize {
@@ -1225,54 +1202,11 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
 /// difference the rules do not tolerate is reported and aborts the run.
 pub fn run_diff(ops: &[Op<'_>]) {
     setup();
-    seam_runtime::begin_input();
-    seam_runtime::input::reset_budget();
-    let (mut left, mut right) = (Live::default(), right::Live::default());
-    let (mut from_left, mut from_right) = (
-        seam_runtime::input::Produced::default(),
-        seam_runtime::input::Produced::default(),
-    );
-    let (mut a, mut b) = (
-        seam_runtime::diverge::Outcome::default(),
-        seam_runtime::diverge::Outcome::default(),
-    );
-    for (index, op) in ops.iter().enumerate() {
-        seam_runtime::set_op(index);
-        a.clear();
-        b.clear();
-        left.apply(
-            op,
-            &mut seam_runtime::diverge::Crossed {
-                feed: &from_right,
-                outcome: &mut a,
-            },
-        );
-        right
-            .apply(
-                op,
-                &mut seam_runtime::diverge::Crossed {
-                    feed: &from_left,
-                    outcome: &mut b,
-                },
-            );
-        let rule = rule(op.kind());
-        if let Some(what) = seam_runtime::diverge::check(&rule, &a, &b) {
-            seam_runtime::diverge::report(
-                &rule,
-                index,
-                op.kind().name(),
-                &what,
-                ("bzip2", &a),
-                ("libbz2-rs", &b),
-            );
-        }
-        for bytes in a.outputs.drain(..) {
-            from_left.push_owned(bytes);
-        }
-        for bytes in b.outputs.drain(..) {
-            from_right.push_owned(bytes);
-        }
-    }
+    seam_runtime::run::run_diff::<
+        _,
+        Live,
+        right::Live,
+    >(ops, |op| (rule(op.kind()), op.kind().name()), ["bzip2", "libbz2-rs"]);
 }
 /// Decodes and runs one fuzz input against both sides.
 pub fn fuzz_diff(data: &[u8], target: &Target) {

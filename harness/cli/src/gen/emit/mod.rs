@@ -55,10 +55,8 @@ fn side(plan: &Plan, functions: &[usize], handles: &[usize], side: Option<&str>)
             #(#live_fields)*
         }
 
-        impl Live {
-            /// Applies one op, reading earlier outputs from the sink's feed and giving it
-            /// what the call returned and produced; ops whose handles are not live are skipped.
-            pub fn apply<S: seam_runtime::output::Sink>(&mut self, op: &Op<'_>, sink: &mut S) {
+        impl<'a> seam_runtime::run::Apply<Op<'a>> for Live {
+            fn apply<S: seam_runtime::output::Sink>(&mut self, op: &Op<'a>, sink: &mut S) {
                 match op {
                     #(#applies)*
                     #(#destroy_applies)*
@@ -129,28 +127,7 @@ fn diff(plan: &Plan, d: &DiffPlan) -> TokenStream {
         /// difference the rules do not tolerate is reported and aborts the run.
         pub fn #run_diff(ops: &[Op<'_>]) {
             setup();
-            seam_runtime::begin_input();
-            seam_runtime::input::reset_budget();
-            let (mut left, mut right) = (Live::default(), #module::Live::default());
-            let (mut from_left, mut from_right) = (seam_runtime::input::Produced::default(), seam_runtime::input::Produced::default());
-            let (mut a, mut b) = (seam_runtime::diverge::Outcome::default(), seam_runtime::diverge::Outcome::default());
-            for (index, op) in ops.iter().enumerate() {
-                seam_runtime::set_op(index);
-                a.clear();
-                b.clear();
-                left.apply(op, &mut seam_runtime::diverge::Crossed { feed: &from_right, outcome: &mut a });
-                right.apply(op, &mut seam_runtime::diverge::Crossed { feed: &from_left, outcome: &mut b });
-                let rule = #rule(op.kind());
-                if let Some(what) = seam_runtime::diverge::check(&rule, &a, &b) {
-                    seam_runtime::diverge::report(&rule, index, op.kind().name(), &what, (#left_name, &a), (#right_name, &b));
-                }
-                for bytes in a.outputs.drain(..) {
-                    from_left.push_owned(bytes);
-                }
-                for bytes in b.outputs.drain(..) {
-                    from_right.push_owned(bytes);
-                }
-            }
+            seam_runtime::run::run_diff::<_, Live, #module::Live>(ops, |op| (#rule(op.kind()), op.kind().name()), [#left_name, #right_name]);
         }
 
         /// Decodes and runs one fuzz input against both sides.
@@ -289,15 +266,7 @@ pub fn module(plan: &Plan, ffi: &Ffi, banner: &str) -> anyhow::Result<String> {
         /// Decodes a fuzz input into at most `target.max_ops` ops of the target's kinds;
         /// decoding stops at the first op the remaining bytes cannot complete.
         pub fn decode<'a>(data: &'a [u8], target: &Target) -> Vec<Op<'a>> {
-            let mut u = Unstructured::new(data);
-            let mut ops = Vec::new();
-            while ops.len() < target.max_ops && !u.is_empty() {
-                match u.choose(target.decoders).and_then(|decode| decode(&mut u)) {
-                    Ok(op) => ops.push(op),
-                    Err(_) => break,
-                }
-            }
-            ops
+            seam_runtime::run::decode(data, target.decoders, target.max_ops)
         }
 
         /// Decodes and runs one fuzz input: the body of every generated fuzz target.
@@ -313,14 +282,7 @@ pub fn module(plan: &Plan, ffi: &Ffi, banner: &str) -> anyhow::Result<String> {
         /// Runs `ops` against fresh handles, recording every call.
         pub fn run(ops: &[Op<'_>]) {
             setup();
-            seam_runtime::begin_input();
-            seam_runtime::input::reset_budget();
-            let mut live = Live::default();
-            let mut produced = seam_runtime::input::Produced::default();
-            for (index, op) in ops.iter().enumerate() {
-                seam_runtime::set_op(index);
-                live.apply(op, &mut produced);
-            }
+            seam_runtime::run::run::<_, Live>(ops);
         }
 
         #left

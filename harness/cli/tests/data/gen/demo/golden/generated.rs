@@ -164,15 +164,7 @@ pub mod targets {
 /// Decodes a fuzz input into at most `target.max_ops` ops of the target's kinds;
 /// decoding stops at the first op the remaining bytes cannot complete.
 pub fn decode<'a>(data: &'a [u8], target: &Target) -> Vec<Op<'a>> {
-    let mut u = Unstructured::new(data);
-    let mut ops = Vec::new();
-    while ops.len() < target.max_ops && !u.is_empty() {
-        match u.choose(target.decoders).and_then(|decode| decode(&mut u)) {
-            Ok(op) => ops.push(op),
-            Err(_) => break,
-        }
-    }
-    ops
+    seam_runtime::run::decode(data, target.decoders, target.max_ops)
 }
 /// Decodes and runs one fuzz input: the body of every generated fuzz target.
 pub fn fuzz(data: &[u8], target: &Target) {
@@ -183,14 +175,7 @@ fn setup() {}
 /// Runs `ops` against fresh handles, recording every call.
 pub fn run(ops: &[Op<'_>]) {
     setup();
-    seam_runtime::begin_input();
-    seam_runtime::input::reset_budget();
-    let mut live = Live::default();
-    let mut produced = seam_runtime::input::Produced::default();
-    for (index, op) in ops.iter().enumerate() {
-        seam_runtime::set_op(index);
-        live.apply(op, &mut produced);
-    }
+    seam_runtime::run::run::<_, Live>(ops);
 }
 /// A live `demo` handle (`demo`), ended with `demo_free` when dropped.
 #[allow(dead_code)]
@@ -230,10 +215,8 @@ pub struct Live {
     /// Live `demo` handles, at most 4.
     pub demo: Vec<Demo>,
 }
-impl Live {
-    /// Applies one op, reading earlier outputs from the sink's feed and giving it
-    /// what the call returned and produced; ops whose handles are not live are skipped.
-    pub fn apply<S: seam_runtime::output::Sink>(&mut self, op: &Op<'_>, sink: &mut S) {
+impl<'a> seam_runtime::run::Apply<Op<'a>> for Live {
+    fn apply<S: seam_runtime::output::Sink>(&mut self, op: &Op<'a>, sink: &mut S) {
         match op {
             Op::DemoNew { mode } => {
                 if self.demo.len() >= 4usize {

@@ -1,0 +1,113 @@
+//! The loop every generated harness runs: a fuzz input decoded into ops, the ops applied in
+//! order to fresh live handles, on one side or on two sides compared op by op.
+
+use arbitrary::{Result, Unstructured};
+
+use crate::diverge::{check, report, Crossed, Outcome, Rule};
+use crate::input::{reset_budget, Produced};
+use crate::output::Sink;
+use crate::recorder::{begin_input, set_op};
+
+/// The live handles of one side of a generated harness.
+pub trait Apply<Op>: Default {
+    /// Applies one op, reading earlier outputs from the sink's feed and giving it what the call
+    /// returned and produced; ops whose handles are not live are skipped.
+    fn apply<S: Sink>(&mut self, op: &Op, sink: &mut S);
+}
+
+/// Decodes `data` into at most `max_ops` ops: a byte picks each op's decoder, which reads its
+/// arguments. Decoding stops at the first op the remaining bytes cannot complete.
+pub fn decode<'a, Op, D: Fn(&mut Unstructured<'a>) -> Result<Op>>(data: &'a [u8], decoders: &[D], max_ops: usize) -> Vec<Op> {
+    let mut u = Unstructured::new(data);
+    let mut ops = Vec::new();
+    while ops.len() < max_ops && !u.is_empty() {
+        match u.choose(decoders).and_then(|decode| decode(&mut u)) {
+            Ok(op) => ops.push(op),
+            Err(_) => break,
+        }
+    }
+    ops
+}
+
+/// Runs `ops` against fresh handles of one side, recording every call; outputs stay for later
+/// ops to consume.
+pub fn run<Op, L: Apply<Op>>(ops: &[Op]) {
+    begin_input();
+    reset_budget();
+    let mut live = L::default();
+    let mut produced = Produced::default();
+    for (index, op) in ops.iter().enumerate() {
+        set_op(index);
+        live.apply(op, &mut produced);
+    }
+}
+
+/// Runs `ops` against both sides, each consuming what the other produced. `rule` gives an op's
+/// comparison rule and the function it calls; the first difference the rule does not tolerate
+/// is reported under the two sides' names and aborts the run.
+pub fn run_diff<Op, L: Apply<Op>, R: Apply<Op>>(ops: &[Op], rule: impl Fn(&Op) -> (Rule, &'static str), sides: [&str; 2]) {
+    begin_input();
+    reset_budget();
+    let (mut left, mut right) = (L::default(), R::default());
+    let (mut from_left, mut from_right) = (Produced::default(), Produced::default());
+    let (mut a, mut b) = (Outcome::default(), Outcome::default());
+    for (index, op) in ops.iter().enumerate() {
+        set_op(index);
+        a.clear();
+        b.clear();
+        left.apply(op, &mut Crossed { feed: &from_right, outcome: &mut a });
+        right.apply(op, &mut Crossed { feed: &from_left, outcome: &mut b });
+        let (rule, function) = rule(op);
+        if let Some(what) = check(&rule, &a, &b) {
+            report(&rule, index, function, &what, (sides[0], &a), (sides[1], &b));
+        }
+        for bytes in a.outputs.drain(..) {
+            from_left.push_owned(bytes);
+        }
+        for bytes in b.outputs.drain(..) {
+            from_right.push_owned(bytes);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A toy API: `Put(n)` returns n and outputs n bytes; `Echo` returns the length of the
+    /// newest output it was fed.
+    #[derive(Debug, PartialEq)]
+    enum Op {
+        Put(u8),
+        Echo,
+    }
+
+    #[derive(Default)]
+    struct Toy;
+
+    impl Apply<Op> for Toy {
+        fn apply<S: Sink>(&mut self, op: &Op, sink: &mut S) {
+            match op {
+                Op::Put(n) => {
+                    sink.ret(i64::from(*n));
+                    sink.output(vec![0; usize::from(*n)]);
+                }
+                Op::Echo => sink.ret(sink.feed().get(0).len() as i64),
+            }
+        }
+    }
+
+    #[test]
+    fn decoders_are_picked_by_a_byte_up_to_the_op_limit() {
+        let decoders: [fn(&mut Unstructured<'_>) -> Result<Op>; 2] = [|u| Ok(Op::Put(u.arbitrary()?)), |_| Ok(Op::Echo)];
+        assert_eq!(decode(&[0, 7, 1], &decoders, 8), [Op::Put(7), Op::Echo]);
+        assert_eq!(decode(&[1, 1, 1], &decoders, 2).len(), 2);
+        assert!(decode(&[], &decoders, 8).is_empty());
+    }
+
+    #[test]
+    fn two_equal_sides_run_to_the_end_feeding_each_other() {
+        run::<Op, Toy>(&[Op::Put(3), Op::Echo]);
+        run_diff::<Op, Toy, Toy>(&[Op::Put(3), Op::Echo, Op::Put(0)], |_| (Rule::EXACT, "toy"), ["a", "b"]);
+    }
+}
