@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs what seam needs, idempotently: clang-19 with its sanitizer runtimes, llvm tools,
-# libclang for bindgen, a pinned cargo-fuzz, and nightly rust-src (MSan builds std with -Zbuild-std).
+# libclang for bindgen, a pinned cargo-fuzz, nightly rust-src (MSan builds std with -Zbuild-std),
+# and a pinned cargo-afl with AFL++'s runtime for nightly (AFL++ builds of the fuzz targets).
 # Each step says what it does and is skipped when its result is already there.
 set -euo pipefail
 
 CARGO_FUZZ_VERSION=0.13.2
+CARGO_AFL_VERSION=0.18.2
 APT_PACKAGES=(clang-19 lld-19 llvm-19 libclang-rt-19-dev libclang-19-dev zip)
 
 say() { printf 'seam setup: %s\n' "$*"; }
@@ -42,5 +44,20 @@ if ! rustup component list --toolchain nightly --installed 2>/dev/null | grep -q
   rustup component add rust-src --toolchain nightly
 else
   say "nightly rust-src present"
+fi
+if ! cargo afl --version 2>/dev/null | grep -q "$CARGO_AFL_VERSION"; then
+  say "installing cargo-afl $CARGO_AFL_VERSION (builds AFL++)"
+  cargo install --locked --quiet cargo-afl --version "$CARGO_AFL_VERSION"
+else
+  say "cargo-afl $CARGO_AFL_VERSION present"
+fi
+# AFL++'s compiler runtime for the nightly toolchain (AddressSanitizer builds need nightly).
+# `cargo afl config --build` fails when it exists, so look for the file it writes.
+afl_runtime="$("$(dirname "$0")/afl" runtime)"
+if [ ! -f "$afl_runtime" ]; then
+  say "building AFL++'s runtime for nightly"
+  cargo +nightly afl config --build >/dev/null
+else
+  say "AFL++ runtime for nightly present"
 fi
 say "ready"

@@ -5698,29 +5698,37 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
         OpKind::Compress => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
-                outputs: seam_runtime::diverge::OutputRule::Exact,
-                tolerated: &["output 0"],
+                outputs: seam_runtime::diverge::OutputRule::Decoded(
+                    crate::miniz::decoded,
+                ),
+                tolerated: &["return"],
             }
         }
         OpKind::CompressZ => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
-                outputs: seam_runtime::diverge::OutputRule::Exact,
-                tolerated: &["output 0"],
+                outputs: seam_runtime::diverge::OutputRule::Decoded(
+                    crate::miniz::decoded,
+                ),
+                tolerated: &["return"],
             }
         }
         OpKind::Compress2 => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
-                outputs: seam_runtime::diverge::OutputRule::Exact,
-                tolerated: &["output 0"],
+                outputs: seam_runtime::diverge::OutputRule::Decoded(
+                    crate::miniz::decoded,
+                ),
+                tolerated: &["return"],
             }
         }
         OpKind::Compress2Z => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
-                outputs: seam_runtime::diverge::OutputRule::Exact,
-                tolerated: &["output 0"],
+                outputs: seam_runtime::diverge::OutputRule::Decoded(
+                    crate::miniz::decoded,
+                ),
+                tolerated: &["return"],
             }
         }
         OpKind::CompressBound => {

@@ -4,7 +4,10 @@
 //! * `SEAM_SANITIZER` = `address` | `memory` | `thread` | `leak` | `none`: overrides the sanitizer.
 //! * `CARGO_ENCODED_RUSTFLAGS`: `-Zsanitizer=X` / `-Csanitizer=X` (also as two arguments),
 //!   `--cfg fuzzing`, `-Cpasses=sancov-module`, `-Cllvm-args=-sanitizer-coverage-*` (what
-//!   `cargo fuzz build` and `cargo afl build` pass).
+//!   `cargo fuzz build` and `cargo afl build` pass). `cargo afl build`'s
+//!   `-sanitizer-coverage-trace-pc-guard` (or its `afl-compiler-rt.o` link argument) selects
+//!   AFL++ coverage: AFL++'s runtime implements the trace-pc-guard and compare callbacks, not
+//!   libFuzzer's counters and PC tables.
 //! * `CARGO_CFG_SANITIZE`, `CARGO_CFG_FUZZING`: the cfgs cargo derives from those flags.
 //! * `SEAM_COVERAGE` = `0` | `1`: force libFuzzer coverage off or on (default: on when fuzzing).
 //! * `SEAM_UBSAN` = `0` | `1`: UndefinedBehaviorSanitizer in C next to AddressSanitizer
@@ -72,8 +75,10 @@ pub struct Instrumentation {
     pub sanitizer: Sanitizer,
     /// UndefinedBehaviorSanitizer (diagnosing, non-recoverable) in C.
     pub ubsan: bool,
-    /// libFuzzer coverage: edge counters, PC table and comparison tracing.
+    /// Coverage for the fuzzer: edges and comparison tracing.
     pub coverage: bool,
+    /// The coverage is AFL++'s (trace-pc-guard callbacks) rather than libFuzzer's.
+    pub afl: bool,
 }
 
 impl Instrumentation {
@@ -99,7 +104,7 @@ impl Instrumentation {
         let coverage = switch(env, "SEAM_COVERAGE")?.unwrap_or(fuzzing);
         let default = Instrumentation::fuzzing(sanitizer);
         let ubsan = default.ubsan && switch(env, "SEAM_UBSAN")?.unwrap_or(true);
-        Ok(Instrumentation { sanitizer, ubsan, coverage })
+        Ok(Instrumentation { sanitizer, ubsan, coverage, afl: from_flags.afl })
     }
 
     /// True when C must be compiled by clang with extra flags.
@@ -126,15 +131,17 @@ impl Instrumentation {
             // vptr checks need the C++ UBSan runtime, which rustc's ASan runtime lacks.
             f.extend(["-fsanitize=undefined", "-fno-sanitize=vptr", "-fno-sanitize-recover=undefined"]);
         }
-        if self.coverage {
-            f.push("-fsanitize=fuzzer-no-link");
+        match (self.coverage, self.afl) {
+            (true, false) => f.push("-fsanitize=fuzzer-no-link"),
+            (true, true) => f.push("-fsanitize-coverage=trace-pc-guard,trace-cmp"),
+            (false, _) => {}
         }
         f.into_iter().map(str::to_string).collect()
     }
 
     /// What a fuzz build with `sanitizer` gets by default (UBSan next to ASan, coverage on).
     pub fn fuzzing(sanitizer: Sanitizer) -> Self {
-        Instrumentation { sanitizer, ubsan: sanitizer == Sanitizer::Address, coverage: true }
+        Instrumentation { sanitizer, ubsan: sanitizer == Sanitizer::Address, coverage: true, afl: false }
     }
 
     /// A short human description, e.g. `address+undefined, libFuzzer coverage`.
@@ -143,8 +150,10 @@ impl Instrumentation {
         if self.ubsan {
             s.push_str("+undefined");
         }
-        if self.coverage {
-            s.push_str(", libFuzzer coverage");
+        match (self.coverage, self.afl) {
+            (true, false) => s.push_str(", libFuzzer coverage"),
+            (true, true) => s.push_str(", AFL++ coverage"),
+            (false, _) => {}
         }
         s
     }
@@ -155,6 +164,7 @@ impl Instrumentation {
 struct RustFlags {
     sanitizer: Option<Sanitizer>,
     fuzzing: bool,
+    afl: bool,
 }
 
 impl RustFlags {
@@ -181,6 +191,11 @@ impl RustFlags {
                 || arg.starts_with("-Cllvm-args=-sanitizer-coverage")
             {
                 out.fuzzing = true;
+            }
+            if arg == "-Cllvm-args=-sanitizer-coverage-trace-pc-guard"
+                || (arg.starts_with("-Clink-arg=") && arg.ends_with("afl-compiler-rt.o"))
+            {
+                out.afl = true;
             }
             prev = Some(flag.as_str());
         }
@@ -237,6 +252,29 @@ mod tests {
         .join("\x1f")
     }
 
+    #[test]
+    fn cargo_afl_flags_select_afl_coverage() {
+        // What `RUSTFLAGS=-Zsanitizer=address cargo +nightly afl build` passes (cargo-afl 0.18).
+        let afl = [
+            "-C", "debug-assertions", "-C", "passes=sancov-module",
+            "-C", "llvm-args=-sanitizer-coverage-level=3",
+            "-C", "llvm-args=-sanitizer-coverage-trace-pc-guard",
+            "-C", "llvm-args=-sanitizer-coverage-trace-compares",
+            "--cfg", "fuzzing",
+            "-Clink-arg=/root/.local/share/afl.rs/rustc-1.97.0-nightly-e50aa6f/afl.rs-0.18.2/afl-llvm/afl-compiler-rt.o",
+            "-Zsanitizer=address",
+        ]
+        .join("\x1f");
+        let i = inst(&[("CARGO_ENCODED_RUSTFLAGS", &afl)]);
+        assert_eq!(i, Instrumentation { sanitizer: Sanitizer::Address, ubsan: true, coverage: true, afl: true });
+        let f = i.c_flags();
+        assert!(f.contains(&"-fsanitize-coverage=trace-pc-guard,trace-cmp".to_string()), "{f:?}");
+        assert!(!f.contains(&"-fsanitize=fuzzer-no-link".to_string()), "AFL++'s runtime has no libFuzzer counters");
+        assert_eq!(i.describe(), "address+undefined, AFL++ coverage");
+        let libfuzzer = inst(&[("CARGO_ENCODED_RUSTFLAGS", &cargo_fuzz_flags("address"))]);
+        assert!(!libfuzzer.afl);
+    }
+
     fn inst(pairs: &[(&str, &str)]) -> Instrumentation {
         Instrumentation::from_env(&env_of(pairs)).unwrap()
     }
@@ -251,7 +289,7 @@ mod tests {
     #[test]
     fn address_fuzz_build_gets_asan_ubsan_and_coverage() {
         let i = inst(&[("CARGO_ENCODED_RUSTFLAGS", &cargo_fuzz_flags("address"))]);
-        assert_eq!(i, Instrumentation { sanitizer: Sanitizer::Address, ubsan: true, coverage: true });
+        assert_eq!(i, Instrumentation { sanitizer: Sanitizer::Address, ubsan: true, coverage: true, afl: false });
         let f = i.c_flags();
         for want in [
             "-fsanitize=address",
@@ -301,7 +339,7 @@ mod tests {
     #[test]
     fn cfg_variables_are_read_when_flags_are_absent() {
         let i = inst(&[("CARGO_CFG_SANITIZE", "address"), ("CARGO_CFG_FUZZING", "")]);
-        assert_eq!(i, Instrumentation { sanitizer: Sanitizer::Address, ubsan: true, coverage: true });
+        assert_eq!(i, Instrumentation { sanitizer: Sanitizer::Address, ubsan: true, coverage: true, afl: false });
     }
 
     #[test]
@@ -312,7 +350,7 @@ mod tests {
             ("SEAM_COVERAGE", "0"),
             ("SEAM_UBSAN", "0"),
         ]);
-        assert_eq!(i, Instrumentation { sanitizer: Sanitizer::Address, ubsan: false, coverage: false });
+        assert_eq!(i, Instrumentation { sanitizer: Sanitizer::Address, ubsan: false, coverage: false, afl: false });
         assert!(!i.c_flags().iter().any(|x| x.contains("fuzzer") || x.contains("undefined")));
         let i = inst(&[("CARGO_ENCODED_RUSTFLAGS", &flags), ("SEAM_SANITIZER", "memory")]);
         assert_eq!(i.sanitizer, Sanitizer::Memory);
