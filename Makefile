@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO_FUZZ := cargo +nightly fuzz
 SEAM := target/release/seam
 
-.PHONY: setup build gen fuzz-build test demo bench clean
+.PHONY: setup build gen fuzz-build afl test demo bench clean
 
 setup:
 	@bash scripts/setup.sh
@@ -15,6 +15,12 @@ build: setup
 # Every fuzz target under AddressSanitizer, C instrumented (seam-build for C targets, seam env for -sys crates).
 fuzz-build: build
 	eval "$$($(SEAM) env --sanitizer address)" && cd fuzz && $(CARGO_FUZZ) build -O
+
+# AFL++ on one target, built from the same source as its libFuzzer build:
+# make afl T=seeded_parse ARGS="-s 1 -E 200000"; crashes land in fuzz/afl/$(T)/*/crashes/.
+afl: build
+	scripts/afl build $(T)
+	scripts/afl run $(T) $(ARGS)
 
 # Contracts whose generated wrappers and fuzz targets are checked in.
 CONTRACTS := c_targets/seeded/seam.toml c_targets/zlib/seam.toml c_targets/onig/seam.toml c_targets/bzip2/seam.toml
@@ -37,4 +43,4 @@ bench: build
 
 clean:
 	cargo clean
-	rm -rf fuzz/target fuzz/target-* triage
+	rm -rf fuzz/target fuzz/target-* fuzz/afl triage

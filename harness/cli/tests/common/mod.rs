@@ -53,7 +53,7 @@ pub const MSAN_FIXED: Variant = Variant {
 };
 
 /// Environment a child cargo must not inherit from the test process.
-const SCRUB: &[&str] = &[
+pub const SCRUB: &[&str] = &[
     "RUSTUP_TOOLCHAIN",
     "CARGO_TARGET_DIR",
     "RUSTFLAGS",
