@@ -167,24 +167,32 @@ fn line_in(text: &str, needle: &str) -> usize {
 
 #[test]
 fn a_diff_section_generates_the_second_side_and_its_targets() {
+    let text = std::fs::read_to_string(data("demo").join("seam.toml")).unwrap() + DIFF;
+    let g = generated_with(
+        &text,
+        &[
+            "pub mod right {",
+            "use crate::port as ffi;",
+            "\"rust::demo_put\"",
+            "&[(\"error\", -100i64, -1i64)]",
+            "tolerated: &[\"output 0\"]",
+            "pub fn fuzz_diff(data: &[u8], target: &Target)",
+        ],
+    );
+    assert_eq!(g.targets, ["demo_all", "demo_io", "demo_diff_io"]);
+    assert!(g.files[3].contents.contains("fuzz_diff(data, &targets::IO)"), "{}", g.files[3].contents);
+}
+
+/// Generates the demo header with contract `text` and checks that the module holds `needles`.
+fn generated_with(text: &str, needles: &[&str]) -> seam::gen::Generated {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::copy(data("demo").join("demo.h"), tmp.path().join("demo.h")).unwrap();
-    let text = std::fs::read_to_string(data("demo").join("seam.toml")).unwrap() + DIFF;
     std::fs::write(tmp.path().join("seam.toml"), text).unwrap();
     let g = generate(&tmp.path().join("seam.toml"), &opts(tmp.path())).unwrap();
-    assert_eq!(g.targets, ["demo_all", "demo_io", "demo_diff_io"]);
-    let module = &g.files[0].contents;
-    for needle in [
-        "pub mod right {",
-        "use crate::port as ffi;",
-        "\"rust::demo_put\"",
-        "&[(\"error\", -100i64, -1i64)]",
-        "tolerated: &[\"output 0\"]",
-        "pub fn fuzz_diff(data: &[u8], target: &Target)",
-    ] {
-        assert!(module.contains(needle), "generated module lacks `{needle}`");
+    for needle in needles {
+        assert!(g.files[0].contents.contains(needle), "generated module lacks `{needle}`");
     }
-    assert!(g.files[3].contents.contains("fuzz_diff(data, &targets::IO)"), "{}", g.files[3].contents);
+    g
 }
 
 /// Generates the demo contract with `[diff]` edited by `edit`; returns the error and the text.
@@ -231,23 +239,19 @@ decode = "crate::alt::decoded"
 
 #[test]
 fn several_pairs_get_their_own_modules_and_targets() {
-    let tmp = tempfile::tempdir().unwrap();
-    std::fs::copy(data("demo").join("demo.h"), tmp.path().join("demo.h")).unwrap();
-    std::fs::write(tmp.path().join("seam.toml"), two_pairs()).unwrap();
-    let g = generate(&tmp.path().join("seam.toml"), &opts(tmp.path())).unwrap();
+    let g = generated_with(
+        &two_pairs(),
+        &[
+            "pub mod right {",
+            "pub mod alt {",
+            "use crate::alt as ffi;",
+            "pub fn rule_alt(kind: OpKind)",
+            "pub fn run_diff_alt(ops: &[Op<'_>])",
+            "seam_runtime::diverge::OutputRule::Decoded(crate::alt::decoded)",
+            "pub fn fuzz_diff(data: &[u8], target: &Target)",
+        ],
+    );
     assert_eq!(g.targets, ["demo_all", "demo_io", "demo_diff_io", "demo_diff_alt_io"]);
-    let module = &g.files[0].contents;
-    for needle in [
-        "pub mod right {",
-        "pub mod alt {",
-        "use crate::alt as ffi;",
-        "pub fn rule_alt(kind: OpKind)",
-        "pub fn run_diff_alt(ops: &[Op<'_>])",
-        "seam_runtime::diverge::OutputRule::Decoded(crate::alt::decoded)",
-        "pub fn fuzz_diff(data: &[u8], target: &Target)",
-    ] {
-        assert!(module.contains(needle), "generated module lacks `{needle}`");
-    }
     assert!(g.files[4].contents.contains("fuzz_diff_alt(data, &targets::IO)"), "{}", g.files[4].contents);
 }
 
