@@ -771,29 +771,13 @@ pub enum Op<'a> {
     /// `compressBound_z`.
     CompressBoundZ { sourceLen: u64 },
     /// `uncompress`.
-    Uncompress {
-        dest_cap: usize,
-        dest_on: bool,
-        source: Option<seam_runtime::input::Bytes<'a>>,
-    },
+    Uncompress { dest_cap: usize, source: Option<seam_runtime::input::Bytes<'a>> },
     /// `uncompress_z`.
-    UncompressZ {
-        dest_cap: usize,
-        dest_on: bool,
-        source: Option<seam_runtime::input::Bytes<'a>>,
-    },
+    UncompressZ { dest_cap: usize, source: Option<seam_runtime::input::Bytes<'a>> },
     /// `uncompress2`.
-    Uncompress2 {
-        dest_cap: usize,
-        dest_on: bool,
-        source: Option<seam_runtime::input::Bytes<'a>>,
-    },
+    Uncompress2 { dest_cap: usize, source: Option<seam_runtime::input::Bytes<'a>> },
     /// `uncompress2_z`.
-    Uncompress2Z {
-        dest_cap: usize,
-        dest_on: bool,
-        source: Option<seam_runtime::input::Bytes<'a>>,
-    },
+    Uncompress2Z { dest_cap: usize, source: Option<seam_runtime::input::Bytes<'a>> },
     /// `adler32`.
     Adler32 { adler: u64, buf: Option<seam_runtime::input::Recipe<'a>> },
     /// `adler32_z`.
@@ -1287,7 +1271,6 @@ impl OpKind {
             OpKind::Uncompress => {
                 |u| Ok(Op::Uncompress {
                     dest_cap: seam_runtime::input::capacity(u, 1048576usize)?,
-                    dest_on: u.arbitrary::<bool>()?,
                     source: if u.arbitrary::<bool>()? {
                         Some(
                             seam_runtime::input::Bytes::fresh_or_produced(
@@ -1303,7 +1286,6 @@ impl OpKind {
             OpKind::UncompressZ => {
                 |u| Ok(Op::UncompressZ {
                     dest_cap: seam_runtime::input::capacity(u, 1048576usize)?,
-                    dest_on: u.arbitrary::<bool>()?,
                     source: if u.arbitrary::<bool>()? {
                         Some(
                             seam_runtime::input::Bytes::fresh_or_produced(
@@ -1319,7 +1301,6 @@ impl OpKind {
             OpKind::Uncompress2 => {
                 |u| Ok(Op::Uncompress2 {
                     dest_cap: seam_runtime::input::capacity(u, 1048576usize)?,
-                    dest_on: u.arbitrary::<bool>()?,
                     source: if u.arbitrary::<bool>()? {
                         Some(
                             seam_runtime::input::Bytes::fresh_or_produced(
@@ -1335,7 +1316,6 @@ impl OpKind {
             OpKind::Uncompress2Z => {
                 |u| Ok(Op::Uncompress2Z {
                     dest_cap: seam_runtime::input::capacity(u, 1048576usize)?,
-                    dest_on: u.arbitrary::<bool>()?,
                     source: if u.arbitrary::<bool>()? {
                         Some(
                             seam_runtime::input::Bytes::fresh_or_produced(
@@ -2455,37 +2435,33 @@ impl<'a> seam_runtime::run::Apply<Op<'a>> for Live {
                 let out = compressBound_z(*sourceLen);
                 sink.ret(out as i64);
             }
-            Op::Uncompress { dest_cap, dest_on, source } => {
+            Op::Uncompress { dest_cap, source } => {
                 let out = uncompress(
                     *dest_cap,
-                    *dest_on,
                     source.as_ref().map(|b| b.get(sink.feed())),
                 );
                 sink.ret(out.0 as i64);
                 sink.output(out.1);
             }
-            Op::UncompressZ { dest_cap, dest_on, source } => {
+            Op::UncompressZ { dest_cap, source } => {
                 let out = uncompress_z(
                     *dest_cap,
-                    *dest_on,
                     source.as_ref().map(|b| b.get(sink.feed())),
                 );
                 sink.ret(out.0 as i64);
                 sink.output(out.1);
             }
-            Op::Uncompress2 { dest_cap, dest_on, source } => {
+            Op::Uncompress2 { dest_cap, source } => {
                 let out = uncompress2(
                     *dest_cap,
-                    *dest_on,
                     source.as_ref().map(|b| b.get(sink.feed())),
                 );
                 sink.ret(out.0 as i64);
                 sink.output(out.1);
             }
-            Op::Uncompress2Z { dest_cap, dest_on, source } => {
+            Op::Uncompress2Z { dest_cap, source } => {
                 let out = uncompress2_z(
                     *dest_cap,
-                    *dest_on,
                     source.as_ref().map(|b| b.get(sink.feed())),
                 );
                 sink.ret(out.0 as i64);
@@ -3470,11 +3446,7 @@ pub fn compressBound_z(sourceLen: u64) -> u64 {
 }
 /// Calls `uncompress` as the contract allows, recording the call.
 #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
-pub fn uncompress(
-    dest_cap: usize,
-    dest_on: bool,
-    source: Option<&[u8]>,
-) -> (i32, Vec<u8>) {
+pub fn uncompress(dest_cap: usize, source: Option<&[u8]>) -> (i32, Vec<u8>) {
     let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
     let mut dest_capv = dest_cap as u64;
     let call = seam_runtime::enter(
@@ -3486,7 +3458,7 @@ pub fn uncompress(
     );
     let ret = unsafe {
         ffi::uncompress(
-            (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() }) as _,
+            dest_buf.as_mut_ptr() as _,
             &mut dest_capv as *mut _ as _,
             if source.is_some() {
                 seam_runtime::input::as_ptr(source.unwrap_or(&[]))
@@ -3497,7 +3469,7 @@ pub fn uncompress(
         )
     } as i32;
     call.returned(ret as i64);
-    let dest_out = if dest_on && (ret as i64) == 0 {
+    let dest_out = if (ret as i64) == 0 {
         dest_buf[..dest_capv as usize].to_vec()
     } else {
         Vec::new()
@@ -3506,11 +3478,7 @@ pub fn uncompress(
 }
 /// Calls `uncompress_z` as the contract allows, recording the call.
 #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
-pub fn uncompress_z(
-    dest_cap: usize,
-    dest_on: bool,
-    source: Option<&[u8]>,
-) -> (i32, Vec<u8>) {
+pub fn uncompress_z(dest_cap: usize, source: Option<&[u8]>) -> (i32, Vec<u8>) {
     let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
     let mut dest_capv = dest_cap as u64;
     let call = seam_runtime::enter(
@@ -3522,7 +3490,7 @@ pub fn uncompress_z(
     );
     let ret = unsafe {
         ffi::uncompress_z(
-            (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() }) as _,
+            dest_buf.as_mut_ptr() as _,
             &mut dest_capv as *mut _ as _,
             if source.is_some() {
                 seam_runtime::input::as_ptr(source.unwrap_or(&[]))
@@ -3533,7 +3501,7 @@ pub fn uncompress_z(
         )
     } as i32;
     call.returned(ret as i64);
-    let dest_out = if dest_on && (ret as i64) == 0 {
+    let dest_out = if (ret as i64) == 0 {
         dest_buf[..dest_capv as usize].to_vec()
     } else {
         Vec::new()
@@ -3542,11 +3510,7 @@ pub fn uncompress_z(
 }
 /// Calls `uncompress2` as the contract allows, recording the call.
 #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
-pub fn uncompress2(
-    dest_cap: usize,
-    dest_on: bool,
-    source: Option<&[u8]>,
-) -> (i32, Vec<u8>) {
+pub fn uncompress2(dest_cap: usize, source: Option<&[u8]>) -> (i32, Vec<u8>) {
     let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
     let mut dest_capv = dest_cap as u64;
     let mut source_len = source.unwrap_or(&[]).len() as u64;
@@ -3559,7 +3523,7 @@ pub fn uncompress2(
     );
     let ret = unsafe {
         ffi::uncompress2(
-            (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() }) as _,
+            dest_buf.as_mut_ptr() as _,
             &mut dest_capv as *mut _ as _,
             if source.is_some() {
                 seam_runtime::input::as_ptr(source.unwrap_or(&[]))
@@ -3570,7 +3534,7 @@ pub fn uncompress2(
         )
     } as i32;
     call.returned(ret as i64);
-    let dest_out = if dest_on && (ret as i64) == 0 {
+    let dest_out = if (ret as i64) == 0 {
         dest_buf[..dest_capv as usize].to_vec()
     } else {
         Vec::new()
@@ -3579,11 +3543,7 @@ pub fn uncompress2(
 }
 /// Calls `uncompress2_z` as the contract allows, recording the call.
 #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
-pub fn uncompress2_z(
-    dest_cap: usize,
-    dest_on: bool,
-    source: Option<&[u8]>,
-) -> (i32, Vec<u8>) {
+pub fn uncompress2_z(dest_cap: usize, source: Option<&[u8]>) -> (i32, Vec<u8>) {
     let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
     let mut dest_capv = dest_cap as u64;
     let mut source_len = source.unwrap_or(&[]).len() as u64;
@@ -3596,7 +3556,7 @@ pub fn uncompress2_z(
     );
     let ret = unsafe {
         ffi::uncompress2_z(
-            (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() }) as _,
+            dest_buf.as_mut_ptr() as _,
             &mut dest_capv as *mut _ as _,
             if source.is_some() {
                 seam_runtime::input::as_ptr(source.unwrap_or(&[]))
@@ -3607,7 +3567,7 @@ pub fn uncompress2_z(
         )
     } as i32;
     call.returned(ret as i64);
-    let dest_out = if dest_on && (ret as i64) == 0 {
+    let dest_out = if (ret as i64) == 0 {
         dest_buf[..dest_capv as usize].to_vec()
     } else {
         Vec::new()
@@ -4314,37 +4274,33 @@ pub mod right {
                     let out = compressBound_z(*sourceLen);
                     sink.ret(out as i64);
                 }
-                Op::Uncompress { dest_cap, dest_on, source } => {
+                Op::Uncompress { dest_cap, source } => {
                     let out = uncompress(
                         *dest_cap,
-                        *dest_on,
                         source.as_ref().map(|b| b.get(sink.feed())),
                     );
                     sink.ret(out.0 as i64);
                     sink.output(out.1);
                 }
-                Op::UncompressZ { dest_cap, dest_on, source } => {
+                Op::UncompressZ { dest_cap, source } => {
                     let out = uncompress_z(
                         *dest_cap,
-                        *dest_on,
                         source.as_ref().map(|b| b.get(sink.feed())),
                     );
                     sink.ret(out.0 as i64);
                     sink.output(out.1);
                 }
-                Op::Uncompress2 { dest_cap, dest_on, source } => {
+                Op::Uncompress2 { dest_cap, source } => {
                     let out = uncompress2(
                         *dest_cap,
-                        *dest_on,
                         source.as_ref().map(|b| b.get(sink.feed())),
                     );
                     sink.ret(out.0 as i64);
                     sink.output(out.1);
                 }
-                Op::Uncompress2Z { dest_cap, dest_on, source } => {
+                Op::Uncompress2Z { dest_cap, source } => {
                     let out = uncompress2_z(
                         *dest_cap,
-                        *dest_on,
                         source.as_ref().map(|b| b.get(sink.feed())),
                     );
                     sink.ret(out.0 as i64);
@@ -4971,11 +4927,7 @@ pub mod right {
     }
     /// Calls `uncompress` as the contract allows, recording the call.
     #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
-    pub fn uncompress(
-        dest_cap: usize,
-        dest_on: bool,
-        source: Option<&[u8]>,
-    ) -> (i32, Vec<u8>) {
+    pub fn uncompress(dest_cap: usize, source: Option<&[u8]>) -> (i32, Vec<u8>) {
         let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
         let mut dest_capv = dest_cap as u64;
         let call = seam_runtime::enter(
@@ -4990,8 +4942,7 @@ pub mod right {
         );
         let ret = unsafe {
             ffi::uncompress(
-                (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() })
-                    as _,
+                dest_buf.as_mut_ptr() as _,
                 &mut dest_capv as *mut _ as _,
                 if source.is_some() {
                     seam_runtime::input::as_ptr(source.unwrap_or(&[]))
@@ -5002,7 +4953,7 @@ pub mod right {
             )
         } as i32;
         call.returned(ret as i64);
-        let dest_out = if dest_on && (ret as i64) == 0 {
+        let dest_out = if (ret as i64) == 0 {
             dest_buf[..dest_capv as usize].to_vec()
         } else {
             Vec::new()
@@ -5011,11 +4962,7 @@ pub mod right {
     }
     /// Calls `uncompress_z` as the contract allows, recording the call.
     #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
-    pub fn uncompress_z(
-        dest_cap: usize,
-        dest_on: bool,
-        source: Option<&[u8]>,
-    ) -> (i32, Vec<u8>) {
+    pub fn uncompress_z(dest_cap: usize, source: Option<&[u8]>) -> (i32, Vec<u8>) {
         let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
         let mut dest_capv = dest_cap as u64;
         let call = seam_runtime::enter(
@@ -5030,8 +4977,7 @@ pub mod right {
         );
         let ret = unsafe {
             ffi::uncompress_z(
-                (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() })
-                    as _,
+                dest_buf.as_mut_ptr() as _,
                 &mut dest_capv as *mut _ as _,
                 if source.is_some() {
                     seam_runtime::input::as_ptr(source.unwrap_or(&[]))
@@ -5042,7 +4988,7 @@ pub mod right {
             )
         } as i32;
         call.returned(ret as i64);
-        let dest_out = if dest_on && (ret as i64) == 0 {
+        let dest_out = if (ret as i64) == 0 {
             dest_buf[..dest_capv as usize].to_vec()
         } else {
             Vec::new()
@@ -5051,11 +4997,7 @@ pub mod right {
     }
     /// Calls `uncompress2` as the contract allows, recording the call.
     #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
-    pub fn uncompress2(
-        dest_cap: usize,
-        dest_on: bool,
-        source: Option<&[u8]>,
-    ) -> (i32, Vec<u8>) {
+    pub fn uncompress2(dest_cap: usize, source: Option<&[u8]>) -> (i32, Vec<u8>) {
         let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
         let mut dest_capv = dest_cap as u64;
         let mut source_len = source.unwrap_or(&[]).len() as u64;
@@ -5071,8 +5013,7 @@ pub mod right {
         );
         let ret = unsafe {
             ffi::uncompress2(
-                (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() })
-                    as _,
+                dest_buf.as_mut_ptr() as _,
                 &mut dest_capv as *mut _ as _,
                 if source.is_some() {
                     seam_runtime::input::as_ptr(source.unwrap_or(&[]))
@@ -5083,7 +5024,7 @@ pub mod right {
             )
         } as i32;
         call.returned(ret as i64);
-        let dest_out = if dest_on && (ret as i64) == 0 {
+        let dest_out = if (ret as i64) == 0 {
             dest_buf[..dest_capv as usize].to_vec()
         } else {
             Vec::new()
@@ -5092,11 +5033,7 @@ pub mod right {
     }
     /// Calls `uncompress2_z` as the contract allows, recording the call.
     #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
-    pub fn uncompress2_z(
-        dest_cap: usize,
-        dest_on: bool,
-        source: Option<&[u8]>,
-    ) -> (i32, Vec<u8>) {
+    pub fn uncompress2_z(dest_cap: usize, source: Option<&[u8]>) -> (i32, Vec<u8>) {
         let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
         let mut dest_capv = dest_cap as u64;
         let mut source_len = source.unwrap_or(&[]).len() as u64;
@@ -5112,8 +5049,7 @@ pub mod right {
         );
         let ret = unsafe {
             ffi::uncompress2_z(
-                (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() })
-                    as _,
+                dest_buf.as_mut_ptr() as _,
                 &mut dest_capv as *mut _ as _,
                 if source.is_some() {
                     seam_runtime::input::as_ptr(source.unwrap_or(&[]))
@@ -5124,7 +5060,7 @@ pub mod right {
             )
         } as i32;
         call.returned(ret as i64);
-        let dest_out = if dest_on && (ret as i64) == 0 {
+        let dest_out = if (ret as i64) == 0 {
             dest_buf[..dest_capv as usize].to_vec()
         } else {
             Vec::new()
@@ -5972,37 +5908,33 @@ pub mod miniz {
                     sink.ret(out.0 as i64);
                     sink.output(out.1);
                 }
-                Op::Uncompress { dest_cap, dest_on, source } => {
+                Op::Uncompress { dest_cap, source } => {
                     let out = uncompress(
                         *dest_cap,
-                        *dest_on,
                         source.as_ref().map(|b| b.get(sink.feed())),
                     );
                     sink.ret(out.0 as i64);
                     sink.output(out.1);
                 }
-                Op::UncompressZ { dest_cap, dest_on, source } => {
+                Op::UncompressZ { dest_cap, source } => {
                     let out = uncompress_z(
                         *dest_cap,
-                        *dest_on,
                         source.as_ref().map(|b| b.get(sink.feed())),
                     );
                     sink.ret(out.0 as i64);
                     sink.output(out.1);
                 }
-                Op::Uncompress2 { dest_cap, dest_on, source } => {
+                Op::Uncompress2 { dest_cap, source } => {
                     let out = uncompress2(
                         *dest_cap,
-                        *dest_on,
                         source.as_ref().map(|b| b.get(sink.feed())),
                     );
                     sink.ret(out.0 as i64);
                     sink.output(out.1);
                 }
-                Op::Uncompress2Z { dest_cap, dest_on, source } => {
+                Op::Uncompress2Z { dest_cap, source } => {
                     let out = uncompress2_z(
                         *dest_cap,
-                        *dest_on,
                         source.as_ref().map(|b| b.get(sink.feed())),
                     );
                     sink.ret(out.0 as i64);
@@ -6144,11 +6076,7 @@ pub mod miniz {
     }
     /// Calls `uncompress` as the contract allows, recording the call.
     #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
-    pub fn uncompress(
-        dest_cap: usize,
-        dest_on: bool,
-        source: Option<&[u8]>,
-    ) -> (i32, Vec<u8>) {
+    pub fn uncompress(dest_cap: usize, source: Option<&[u8]>) -> (i32, Vec<u8>) {
         let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
         let mut dest_capv = dest_cap as u64;
         let call = seam_runtime::enter(
@@ -6163,8 +6091,7 @@ pub mod miniz {
         );
         let ret = unsafe {
             ffi::uncompress(
-                (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() })
-                    as _,
+                dest_buf.as_mut_ptr() as _,
                 &mut dest_capv as *mut _ as _,
                 if source.is_some() {
                     seam_runtime::input::as_ptr(source.unwrap_or(&[]))
@@ -6175,7 +6102,7 @@ pub mod miniz {
             )
         } as i32;
         call.returned(ret as i64);
-        let dest_out = if dest_on && (ret as i64) == 0 {
+        let dest_out = if (ret as i64) == 0 {
             dest_buf[..dest_capv as usize].to_vec()
         } else {
             Vec::new()
@@ -6184,11 +6111,7 @@ pub mod miniz {
     }
     /// Calls `uncompress_z` as the contract allows, recording the call.
     #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
-    pub fn uncompress_z(
-        dest_cap: usize,
-        dest_on: bool,
-        source: Option<&[u8]>,
-    ) -> (i32, Vec<u8>) {
+    pub fn uncompress_z(dest_cap: usize, source: Option<&[u8]>) -> (i32, Vec<u8>) {
         let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
         let mut dest_capv = dest_cap as u64;
         let call = seam_runtime::enter(
@@ -6203,8 +6126,7 @@ pub mod miniz {
         );
         let ret = unsafe {
             ffi::uncompress_z(
-                (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() })
-                    as _,
+                dest_buf.as_mut_ptr() as _,
                 &mut dest_capv as *mut _ as _,
                 if source.is_some() {
                     seam_runtime::input::as_ptr(source.unwrap_or(&[]))
@@ -6215,7 +6137,7 @@ pub mod miniz {
             )
         } as i32;
         call.returned(ret as i64);
-        let dest_out = if dest_on && (ret as i64) == 0 {
+        let dest_out = if (ret as i64) == 0 {
             dest_buf[..dest_capv as usize].to_vec()
         } else {
             Vec::new()
@@ -6224,11 +6146,7 @@ pub mod miniz {
     }
     /// Calls `uncompress2` as the contract allows, recording the call.
     #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
-    pub fn uncompress2(
-        dest_cap: usize,
-        dest_on: bool,
-        source: Option<&[u8]>,
-    ) -> (i32, Vec<u8>) {
+    pub fn uncompress2(dest_cap: usize, source: Option<&[u8]>) -> (i32, Vec<u8>) {
         let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
         let mut dest_capv = dest_cap as u64;
         let mut source_len = source.unwrap_or(&[]).len() as u64;
@@ -6244,8 +6162,7 @@ pub mod miniz {
         );
         let ret = unsafe {
             ffi::uncompress2(
-                (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() })
-                    as _,
+                dest_buf.as_mut_ptr() as _,
                 &mut dest_capv as *mut _ as _,
                 if source.is_some() {
                     seam_runtime::input::as_ptr(source.unwrap_or(&[]))
@@ -6256,7 +6173,7 @@ pub mod miniz {
             )
         } as i32;
         call.returned(ret as i64);
-        let dest_out = if dest_on && (ret as i64) == 0 {
+        let dest_out = if (ret as i64) == 0 {
             dest_buf[..dest_capv as usize].to_vec()
         } else {
             Vec::new()
@@ -6265,11 +6182,7 @@ pub mod miniz {
     }
     /// Calls `uncompress2_z` as the contract allows, recording the call.
     #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
-    pub fn uncompress2_z(
-        dest_cap: usize,
-        dest_on: bool,
-        source: Option<&[u8]>,
-    ) -> (i32, Vec<u8>) {
+    pub fn uncompress2_z(dest_cap: usize, source: Option<&[u8]>) -> (i32, Vec<u8>) {
         let mut dest_buf = seam_runtime::input::out_buffer(dest_cap);
         let mut dest_capv = dest_cap as u64;
         let mut source_len = source.unwrap_or(&[]).len() as u64;
@@ -6285,8 +6198,7 @@ pub mod miniz {
         );
         let ret = unsafe {
             ffi::uncompress2_z(
-                (if dest_on { dest_buf.as_mut_ptr() } else { std::ptr::null_mut() })
-                    as _,
+                dest_buf.as_mut_ptr() as _,
                 &mut dest_capv as *mut _ as _,
                 if source.is_some() {
                     seam_runtime::input::as_ptr(source.unwrap_or(&[]))
@@ -6297,7 +6209,7 @@ pub mod miniz {
             )
         } as i32;
         call.returned(ret as i64);
-        let dest_out = if dest_on && (ret as i64) == 0 {
+        let dest_out = if (ret as i64) == 0 {
             dest_buf[..dest_capv as usize].to_vec()
         } else {
             Vec::new()
