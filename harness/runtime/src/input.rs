@@ -37,24 +37,13 @@ pub struct Produced {
 }
 
 impl Produced {
-    /// Keeps a copy of `bytes` (empty outputs are not kept), dropping the oldest beyond
+    /// Keeps `bytes` (empty outputs are not kept), dropping the oldest beyond
     /// [`PRODUCED_KEPT`].
-    pub fn push(&mut self, bytes: &[u8]) {
-        if !bytes.is_empty() {
-            self.keep(bytes.to_vec());
-        }
-    }
-
-    /// Keeps `bytes` itself, without copying (empty outputs are not kept).
     #[inline]
-    pub fn push_owned(&mut self, bytes: Vec<u8>) {
-        if !bytes.is_empty() {
-            self.keep(bytes);
+    pub fn push(&mut self, bytes: Vec<u8>) {
+        if bytes.is_empty() {
+            return;
         }
-    }
-
-    #[inline]
-    fn keep(&mut self, bytes: Vec<u8>) {
         if self.outputs.len() == PRODUCED_KEPT {
             self.outputs.remove(0);
         }
@@ -81,7 +70,7 @@ impl Sink for Produced {
     fn ret(&mut self, _: i64) {}
     #[inline]
     fn output(&mut self, bytes: Vec<u8>) {
-        self.push_owned(bytes);
+        self.push(bytes);
     }
 }
 
@@ -301,10 +290,9 @@ mod tests {
         let mut p = Produced::default();
         assert_eq!(p.get(0), b"");
         for i in 0..10u8 {
-            p.push(&[i]);
+            p.push(vec![i]);
         }
-        p.push(&[]);
-        p.push_owned(Vec::new());
+        p.push(Vec::new());
         assert_eq!(p.get(0), [9]);
         assert_eq!(p.get(1), [8]);
         assert_eq!(p.get(PRODUCED_KEPT as u8), [9], "indices wrap over the kept outputs");

@@ -62,10 +62,10 @@ pub fn run_diff<Op, L: Apply<Op>, R: Apply<Op>>(ops: &[Op], rule: impl Fn(&Op) -
             report(&rule, index, function, &what, (sides[0], &a), (sides[1], &b));
         }
         for bytes in a.outputs.drain(..) {
-            from_left.push_owned(bytes);
+            from_left.push(bytes);
         }
         for bytes in b.outputs.drain(..) {
-            from_right.push_owned(bytes);
+            from_right.push(bytes);
         }
     }
 }
