@@ -12,7 +12,13 @@
 //! * `SEAM_COVERAGE` = `0` | `1`: force libFuzzer coverage off or on (default: on when fuzzing).
 //! * `SEAM_UBSAN` = `0` | `1`: UndefinedBehaviorSanitizer in C next to AddressSanitizer
 //!   (default on; rustc's ASan runtime carries the UBSan handlers, other runtimes do not).
+//! * `-Cinstrument-coverage` in the Rust flags (`cargo fuzz coverage`, `seam cov`): the C gets
+//!   clang's source-based coverage too, so one profile counts C and Rust lines.
+//! * `SEAM_TARGET_CFLAGS` / `SEAM_TARGET_CXXFLAGS`: flags chosen elsewhere (OSS-Fuzz's `CFLAGS`
+//!   and `CXXFLAGS`, handed over by `seam env --from-env`) replace seam's choice for
+//!   fuzz-target compilations; host compilations still get none of them.
 
+use crate::compiler::Lang;
 use crate::Error;
 
 /// Environment variables read here; a build script must rerun when any changes.
@@ -23,6 +29,8 @@ pub const ENV_VARS: &[&str] = &[
     "CARGO_ENCODED_RUSTFLAGS",
     "CARGO_CFG_SANITIZE",
     "CARGO_CFG_FUZZING",
+    "SEAM_TARGET_CFLAGS",
+    "SEAM_TARGET_CXXFLAGS",
 ];
 
 /// A sanitizer runtime the Rust side links and the C side must be compiled for.
@@ -79,6 +87,9 @@ pub struct Instrumentation {
     pub coverage: bool,
     /// The coverage is AFL++'s (trace-pc-guard callbacks) rather than libFuzzer's.
     pub afl: bool,
+    /// Source-based coverage (line and region counts for reports), as the Rust side's
+    /// `-Cinstrument-coverage`.
+    pub profile: bool,
 }
 
 impl Instrumentation {
@@ -104,12 +115,25 @@ impl Instrumentation {
         let coverage = switch(env, "SEAM_COVERAGE")?.unwrap_or(fuzzing);
         let default = Instrumentation::fuzzing(sanitizer);
         let ubsan = default.ubsan && switch(env, "SEAM_UBSAN")?.unwrap_or(true);
-        Ok(Instrumentation { sanitizer, ubsan, coverage, afl: from_flags.afl })
+        Ok(Instrumentation { sanitizer, ubsan, coverage, afl: from_flags.afl, profile: from_flags.profile })
     }
 
     /// True when C must be compiled by clang with extra flags.
     pub fn is_instrumented(&self) -> bool {
-        self.sanitizer != Sanitizer::None || self.coverage
+        self.sanitizer != Sanitizer::None || self.coverage || self.profile
+    }
+
+    /// The flags for one fuzz-target compilation in `lang`: the ones handed over in
+    /// `SEAM_TARGET_CFLAGS` / `SEAM_TARGET_CXXFLAGS` when set, else [`Instrumentation::c_flags`].
+    pub fn target_flags(&self, lang: Lang, env: &dyn Fn(&str) -> Option<String>) -> Vec<String> {
+        let var = match lang {
+            Lang::C => "SEAM_TARGET_CFLAGS",
+            Lang::Cxx => "SEAM_TARGET_CXXFLAGS",
+        };
+        match env(var) {
+            Some(given) => given.split_whitespace().map(str::to_string).collect(),
+            None => self.c_flags(),
+        }
     }
 
     /// The compiler flags for C (clang), beyond include paths and defines.
@@ -136,12 +160,15 @@ impl Instrumentation {
             (true, true) => f.push("-fsanitize-coverage=trace-pc-guard,trace-cmp"),
             (false, _) => {}
         }
+        if self.profile {
+            f.extend(["-fprofile-instr-generate", "-fcoverage-mapping"]);
+        }
         f.into_iter().map(str::to_string).collect()
     }
 
     /// What a fuzz build with `sanitizer` gets by default (UBSan next to ASan, coverage on).
     pub fn fuzzing(sanitizer: Sanitizer) -> Self {
-        Instrumentation { sanitizer, ubsan: sanitizer == Sanitizer::Address, coverage: true, afl: false }
+        Instrumentation { sanitizer, ubsan: sanitizer == Sanitizer::Address, coverage: true, afl: false, profile: false }
     }
 
     /// A short human description, e.g. `address+undefined, libFuzzer coverage`.
@@ -155,6 +182,9 @@ impl Instrumentation {
             (true, true) => s.push_str(", AFL++ coverage"),
             (false, _) => {}
         }
+        if self.profile {
+            s.push_str(", source-based coverage");
+        }
         s
     }
 }
@@ -165,6 +195,7 @@ struct RustFlags {
     sanitizer: Option<Sanitizer>,
     fuzzing: bool,
     afl: bool,
+    profile: bool,
 }
 
 impl RustFlags {
@@ -196,6 +227,9 @@ impl RustFlags {
                 || (arg.starts_with("-Clink-arg=") && arg.ends_with("afl-compiler-rt.o"))
             {
                 out.afl = true;
+            }
+            if arg == "-Cinstrument-coverage" || arg == "-Zinstrument-coverage" || arg.starts_with("-Cinstrument-coverage=") {
+                out.profile = true;
             }
             prev = Some(flag.as_str());
         }
@@ -266,7 +300,7 @@ mod tests {
         ]
         .join("\x1f");
         let i = inst(&[("CARGO_ENCODED_RUSTFLAGS", &afl)]);
-        assert_eq!(i, Instrumentation { sanitizer: Sanitizer::Address, ubsan: true, coverage: true, afl: true });
+        assert_eq!(i, Instrumentation { sanitizer: Sanitizer::Address, ubsan: true, coverage: true, afl: true, profile: false });
         let f = i.c_flags();
         assert!(f.contains(&"-fsanitize-coverage=trace-pc-guard,trace-cmp".to_string()), "{f:?}");
         assert!(!f.contains(&"-fsanitize=fuzzer-no-link".to_string()), "AFL++'s runtime has no libFuzzer counters");
@@ -289,7 +323,7 @@ mod tests {
     #[test]
     fn address_fuzz_build_gets_asan_ubsan_and_coverage() {
         let i = inst(&[("CARGO_ENCODED_RUSTFLAGS", &cargo_fuzz_flags("address"))]);
-        assert_eq!(i, Instrumentation { sanitizer: Sanitizer::Address, ubsan: true, coverage: true, afl: false });
+        assert_eq!(i, Instrumentation { sanitizer: Sanitizer::Address, ubsan: true, coverage: true, afl: false, profile: false });
         let f = i.c_flags();
         for want in [
             "-fsanitize=address",
@@ -339,7 +373,7 @@ mod tests {
     #[test]
     fn cfg_variables_are_read_when_flags_are_absent() {
         let i = inst(&[("CARGO_CFG_SANITIZE", "address"), ("CARGO_CFG_FUZZING", "")]);
-        assert_eq!(i, Instrumentation { sanitizer: Sanitizer::Address, ubsan: true, coverage: true, afl: false });
+        assert_eq!(i, Instrumentation { sanitizer: Sanitizer::Address, ubsan: true, coverage: true, afl: false, profile: false });
     }
 
     #[test]
@@ -350,10 +384,37 @@ mod tests {
             ("SEAM_COVERAGE", "0"),
             ("SEAM_UBSAN", "0"),
         ]);
-        assert_eq!(i, Instrumentation { sanitizer: Sanitizer::Address, ubsan: false, coverage: false, afl: false });
+        assert_eq!(i, Instrumentation { sanitizer: Sanitizer::Address, ubsan: false, coverage: false, afl: false, profile: false });
         assert!(!i.c_flags().iter().any(|x| x.contains("fuzzer") || x.contains("undefined")));
         let i = inst(&[("CARGO_ENCODED_RUSTFLAGS", &flags), ("SEAM_SANITIZER", "memory")]);
         assert_eq!(i.sanitizer, Sanitizer::Memory);
+    }
+
+    #[test]
+    fn coverage_builds_give_c_source_based_coverage() {
+        // `cargo fuzz coverage` keeps the fuzzing flags and adds -Cinstrument-coverage.
+        let flags = format!("{}\x1f-Cinstrument-coverage", cargo_fuzz_flags("address"));
+        let i = inst(&[("CARGO_ENCODED_RUSTFLAGS", &flags)]);
+        assert!(i.profile);
+        let f = i.c_flags();
+        assert!(f.contains(&"-fprofile-instr-generate".to_string()) && f.contains(&"-fcoverage-mapping".to_string()), "{f:?}");
+        // A coverage build without a sanitizer or fuzzing still instruments the C.
+        let i = inst(&[("CARGO_ENCODED_RUSTFLAGS", "-C\x1finstrument-coverage")]);
+        assert!(i.is_instrumented() && i.profile);
+        assert!(!inst(&[("CARGO_ENCODED_RUSTFLAGS", &cargo_fuzz_flags("address"))]).profile);
+    }
+
+    #[test]
+    fn flags_handed_over_replace_seams_choice() {
+        let rust = cargo_fuzz_flags("address");
+        let env = env_of(&[
+            ("CARGO_ENCODED_RUSTFLAGS", &rust),
+            ("SEAM_TARGET_CFLAGS", "-O1 -fsanitize=address  -fsanitize=fuzzer-no-link"),
+        ]);
+        let i = Instrumentation::from_env(&env).unwrap();
+        assert_eq!(i.target_flags(Lang::C, &env), ["-O1", "-fsanitize=address", "-fsanitize=fuzzer-no-link"]);
+        // C++ has its own variable; without it seam's choice stands.
+        assert_eq!(i.target_flags(Lang::Cxx, &env), i.c_flags());
     }
 
     #[test]

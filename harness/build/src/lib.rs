@@ -87,12 +87,13 @@ impl Build {
         for dir in &self.includes {
             println!("cargo:rerun-if-changed={}", dir.display());
         }
-        let inst = Instrumentation::from_env(&|k| std::env::var(k).ok())?;
+        let env = |k: &str| std::env::var(k).ok();
+        let inst = Instrumentation::from_env(&env)?;
         let mut cc = self.cc_build();
         if inst.is_instrumented() {
-            let clang = compiler::find_clang(&|k| std::env::var(k).ok())?;
+            let clang = compiler::find_clang(&env)?;
             cc.compiler(&clang).opt_level(1).debug(true);
-            for f in inst.c_flags() {
+            for f in inst.target_flags(compiler::Lang::C, &env) {
                 cc.flag(&f);
             }
             println!("cargo:warning=seam-build: {name}: C instrumented ({})", inst.describe());

@@ -40,7 +40,7 @@ pub fn command(lang: Lang, args: Vec<OsString>, env: &dyn Fn(&str) -> Option<Str
     let mut cmd = Command::new(compiler);
     let runtime = env("CARGO_PKG_NAME").is_some_and(|p| RUNTIME_CRATES.contains(&p.as_str()));
     if inst.is_instrumented() && !runtime {
-        cmd.args(inst.c_flags());
+        cmd.args(inst.target_flags(lang, env));
     }
     cmd.args(args);
     Ok(cmd)

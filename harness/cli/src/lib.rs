@@ -4,8 +4,11 @@
 pub mod audit;
 pub mod cc_wrapper;
 pub mod contract;
+pub mod dictionary;
 pub mod gen;
 pub mod init;
 pub mod options;
+pub mod oss_fuzz;
+pub mod package;
 pub mod sarif;
 pub mod triage;

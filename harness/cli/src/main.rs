@@ -8,6 +8,7 @@ fn main() {
         Command::Triage(cmd) => cmd.run(),
         Command::Init(cmd) => cmd.run(),
         Command::Gen(cmd) => cmd.run(),
+        Command::OssFuzz(cmd) => cmd.run(),
         // 0 clean, 1 error findings, 2 when the audit cannot run (like a linter).
         Command::Audit(cmd) => std::process::exit(cmd.exit_status()),
     };

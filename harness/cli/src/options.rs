@@ -4,6 +4,7 @@ pub mod audit;
 pub mod env;
 pub mod gen;
 pub mod init;
+pub mod oss_fuzz;
 pub mod triage;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -31,6 +32,8 @@ pub enum Command {
     Gen(gen::Gen),
     /// Write a starting contract (`seam.toml`) for a C header, every guess marked for review.
     Init(init::Init),
+    /// OSS-Fuzz and ClusterFuzzLite: project files, and the steps of their build.sh.
+    OssFuzz(oss_fuzz::OssFuzz),
 }
 
 /// A sanitizer as the command line names it.

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use crate::audit::decls::Decls;
+use crate::dictionary::escape;
 
 /// The dictionary text of `decls`' constants, one entry per distinct byte string, named after
 /// the first constant (by name) that gives it. Zero, and constants that do not evaluate, are
@@ -61,18 +62,6 @@ fn string_bytes(expr: &syn::Expr) -> Option<Vec<u8>> {
     (!bytes.is_empty()).then_some(bytes)
 }
 
-/// Dictionary escaping: printable ASCII as is, `"` and `\` and everything else as `\xNN`.
-fn escape(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::new(), |mut s, &b| {
-        if (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\' {
-            s.push(b as char);
-        } else {
-            let _ = write!(s, "\\x{b:02x}");
-        }
-        s
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,6 +94,5 @@ mod tests {
         assert_eq!(int_bytes(-129), Some(vec![0x7f, 0xff]));
         assert_eq!(int_bytes(1 << 40), Some((1u64 << 40).to_le_bytes().to_vec()));
         assert_eq!(int_bytes(0), None);
-        assert_eq!(escape(b"a\"b\\\x00"), "a\\x22b\\x5c\\x00");
     }
 }

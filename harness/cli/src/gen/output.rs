@@ -44,12 +44,8 @@ fn bin_entry(name: &str) -> String {
 pub fn missing_bins(manifest: &Path, names: &[String]) -> anyhow::Result<Vec<String>> {
     let text = std::fs::read_to_string(manifest).with_context(|| format!("reading {}", manifest.display()))?;
     let doc: toml::Table = toml::from_str(&text).with_context(|| format!("parsing {}", manifest.display()))?;
-    let bins: Vec<&str> = doc
-        .get("bin")
-        .and_then(|b| b.as_array())
-        .map(|a| a.iter().filter_map(|b| b.get("name").and_then(|n| n.as_str())).collect())
-        .unwrap_or_default();
-    Ok(names.iter().filter(|n| !bins.contains(&n.as_str())).cloned().collect())
+    let bins = crate::package::bin_names(&doc);
+    Ok(names.iter().filter(|n| !bins.contains(n)).cloned().collect())
 }
 
 /// Appends `[[bin]]` entries for `names` to `manifest`.

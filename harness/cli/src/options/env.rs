@@ -16,6 +16,11 @@ pub struct Env {
     /// The sanitizer the fuzz build will use (as given to `cargo fuzz build --sanitizer`).
     #[arg(long, short, value_enum, default_value = "address")]
     pub sanitizer: SanitizerArg,
+    /// Keep the compiler and flags the environment already chose (`CC`, `CXX`, `CFLAGS`,
+    /// `CXXFLAGS`, as OSS-Fuzz and ClusterFuzzLite set them) and apply them to fuzz-target C
+    /// only, instead of seam's own flags: build scripts and host tools then compile plainly.
+    #[arg(long)]
+    pub from_env: bool,
 }
 
 impl Env {
@@ -23,9 +28,41 @@ impl Env {
     pub fn run(&self) -> anyhow::Result<()> {
         let here = std::env::current_exe().context("locating the seam binary")?;
         let dir = here.parent().context("the seam binary has no parent directory")?;
-        print!("{}", exports(dir, self.sanitizer.into())?);
+        let mut out = exports(dir, self.sanitizer.into())?;
+        if self.from_env {
+            out.push_str(&handover(&|k| std::env::var(k).ok())?);
+        }
+        print!("{out}");
         Ok(())
     }
+}
+
+/// The exports that hand the environment's compiler and flags to the wrappers: the compilers
+/// become `SEAM_CLANG`/`SEAM_CLANGXX`, the flags `SEAM_TARGET_CFLAGS`/`SEAM_TARGET_CXXFLAGS`
+/// (applied to fuzz-target compilations only), and `CFLAGS`/`CXXFLAGS` are unset so that host
+/// compilations do not get them.
+pub fn handover(env: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<String> {
+    let mut out = String::from("# the environment's compilers and flags, for fuzz-target C only\n");
+    for (from, to) in [("CC", "SEAM_CLANG"), ("CXX", "SEAM_CLANGXX")] {
+        if let Some(v) = env(from).filter(|v| !v.is_empty()) {
+            anyhow::ensure!(
+                !v.contains("seam-cc") && !v.contains("seam-cxx"),
+                "{from}={v} already points at seam's wrapper: `seam env --from-env` must see the original compiler \
+                 (run it once, before any other `seam env` export)"
+            );
+            out.push_str(&format!("export {to}={}\n", shell_quote(&v)));
+        }
+    }
+    for (from, to) in [("CFLAGS", "SEAM_TARGET_CFLAGS"), ("CXXFLAGS", "SEAM_TARGET_CXXFLAGS")] {
+        out.push_str(&format!("export {to}={}\n", shell_quote(&env(from).unwrap_or_default())));
+    }
+    out.push_str("unset CFLAGS CXXFLAGS\n");
+    Ok(out)
+}
+
+/// `s` as one shell word.
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
 }
 
 /// The export lines for the wrappers found in `bin_dir`.
@@ -71,6 +108,29 @@ mod tests {
         assert!(out.contains(&format!("export CXX={}/seam-cxx\n", dir.path().display())));
         assert!(out.contains("export SEAM_ENV_SANITIZER=memory\n"));
         assert!(out.contains("-fsanitize-memory-track-origins"));
+    }
+
+    #[test]
+    fn the_environments_compiler_and_flags_are_handed_to_the_wrappers() {
+        let env = |k: &str| match k {
+            "CC" => Some("clang".to_string()),
+            "CXX" => Some("clang++".to_string()),
+            "CFLAGS" => Some("-O1 -fsanitize=address -DNAME='x y'".to_string()),
+            _ => None,
+        };
+        let out = handover(&env).unwrap();
+        assert!(out.contains("export SEAM_CLANG='clang'\n"), "{out}");
+        assert!(out.contains("export SEAM_CLANGXX='clang++'\n"), "{out}");
+        assert!(out.contains(r"export SEAM_TARGET_CFLAGS='-O1 -fsanitize=address -DNAME='\''x y'\'''"), "{out}");
+        assert!(out.contains("export SEAM_TARGET_CXXFLAGS=''\n"), "{out}");
+        assert!(out.ends_with("unset CFLAGS CXXFLAGS\n"), "{out}");
+    }
+
+    #[test]
+    fn handing_over_the_wrapper_itself_is_refused() {
+        let env = |k: &str| (k == "CC").then(|| "/x/target/release/seam-cc".to_string());
+        let err = handover(&env).unwrap_err().to_string();
+        assert!(err.contains("already points at seam's wrapper"), "{err}");
     }
 
     #[test]
