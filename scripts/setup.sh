@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what seam needs, idempotently: clang-19 with its sanitizer runtimes, llvm tools,
-# libclang for bindgen, a pinned cargo-fuzz, nightly rust-src (MSan builds std with -Zbuild-std),
+# libclang for bindgen, a pinned cargo-fuzz, nightly rust-src (MSan builds std with -Zbuild-std) and
+# llvm-tools (seam cov),
 # and a pinned cargo-afl with AFL++'s runtime for nightly (AFL++ builds of the fuzz targets).
 # Each step says what it does and is skipped when its result is already there.
 set -euo pipefail
@@ -44,6 +45,13 @@ if ! rustup component list --toolchain nightly --installed 2>/dev/null | grep -q
   rustup component add rust-src --toolchain nightly
 else
   say "nightly rust-src present"
+fi
+# llvm-cov and llvm-profdata matching nightly's LLVM read the coverage of `seam cov`.
+if ! rustup component list --toolchain nightly --installed 2>/dev/null | grep -q '^llvm-tools'; then
+  say "adding llvm-tools to the nightly toolchain (seam cov)"
+  rustup component add llvm-tools-preview --toolchain nightly
+else
+  say "nightly llvm-tools present"
 fi
 if ! cargo afl --version 2>/dev/null | grep -q "$CARGO_AFL_VERSION"; then
   say "installing cargo-afl $CARGO_AFL_VERSION (builds AFL++)"

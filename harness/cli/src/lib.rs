@@ -2,8 +2,11 @@
 //! and C. The `seam` binary is a thin front over these modules.
 
 pub mod audit;
+pub mod campaign;
 pub mod cc_wrapper;
 pub mod contract;
+pub mod corpus;
+pub mod coverage;
 pub mod dictionary;
 pub mod gen;
 pub mod init;

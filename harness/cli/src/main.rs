@@ -5,6 +5,9 @@ fn main() {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Env(cmd) => cmd.run(),
+        Command::Fuzz(cmd) => cmd.run(),
+        Command::Corpus(cmd) => cmd.run(),
+        Command::Cov(cmd) => cmd.run(),
         Command::Triage(cmd) => cmd.run(),
         Command::Init(cmd) => cmd.run(),
         Command::Gen(cmd) => cmd.run(),

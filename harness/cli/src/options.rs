@@ -1,7 +1,10 @@
 //! Command-line options: one module per subcommand, shared option types here.
 
 pub mod audit;
+pub mod corpus;
+pub mod cov;
 pub mod env;
+pub mod fuzz;
 pub mod gen;
 pub mod init;
 pub mod oss_fuzz;
@@ -24,6 +27,12 @@ pub struct Cli {
 pub enum Command {
     /// Print the CC/CXX exports that instrument third-party -sys crates' C.
     Env(env::Env),
+    /// Fuzz one target with libFuzzer or AFL++, on one core or several; record the campaign.
+    Fuzz(fuzz::Fuzz),
+    /// Corpus maintenance: minimise a target's corpus.
+    Corpus(corpus::Corpus),
+    /// Coverage of C and Rust lines together from a corpus: per-file summary and HTML.
+    Cov(cov::Cov),
     /// Replay, attribute, dedup and report crashes.
     Triage(triage::Triage),
     /// Check Rust FFI declarations against a C header: signatures and struct layouts.

@@ -61,7 +61,7 @@ fn every_seeded_bug_is_one_attributed_entry_with_a_working_regression_test() {
         fuzzer_args: vec!["-malloc_limit_mb=64".into()],
         timeout: Duration::from_secs(2),
     };
-    let input = Input::Artifacts { dir: artifacts.path().to_path_buf(), targets: vec![], replayer, minimise_runs: 300 };
+    let input = Input::Artifacts { dir: artifacts.path().to_path_buf(), targets: vec![], replayer, minimise_runs: 300, campaigns: None };
     let reports = run(&input, out.path()).unwrap();
 
     let mut keys = Vec::new();

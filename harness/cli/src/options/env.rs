@@ -65,8 +65,9 @@ fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
-/// The export lines for the wrappers found in `bin_dir`.
-pub fn exports(bin_dir: &Path, sanitizer: Sanitizer) -> anyhow::Result<String> {
+/// The variables that make cargo compile `-sys` crates' C through the wrappers found in
+/// `bin_dir`, for a fuzz build with `sanitizer`.
+pub fn wrapper_env(bin_dir: &Path, sanitizer: Sanitizer) -> anyhow::Result<Vec<(&'static str, String)>> {
     let wrapper = |name: &str| -> anyhow::Result<PathBuf> {
         let p = bin_dir.join(name);
         anyhow::ensure!(
@@ -76,21 +77,32 @@ pub fn exports(bin_dir: &Path, sanitizer: Sanitizer) -> anyhow::Result<String> {
         );
         Ok(p)
     };
-    let cc = wrapper("seam-cc")?;
-    let cxx = wrapper("seam-cxx")?;
+    Ok(vec![
+        ("CC", wrapper("seam-cc")?.display().to_string()),
+        ("CXX", wrapper("seam-cxx")?.display().to_string()),
+        (EXPECT_VAR, sanitizer.name().to_string()),
+    ])
+}
+
+/// The wrapper variables for a fuzz build with `sanitizer`, beside the running `seam` binary.
+pub fn own_wrapper_env(sanitizer: Sanitizer) -> anyhow::Result<Vec<(&'static str, String)>> {
+    let here = std::env::current_exe().context("locating the seam binary")?;
+    wrapper_env(here.parent().context("the seam binary has no parent directory")?, sanitizer)
+}
+
+/// The export lines for the wrappers found in `bin_dir`.
+pub fn exports(bin_dir: &Path, sanitizer: Sanitizer) -> anyhow::Result<String> {
     let flags = Instrumentation::fuzzing(sanitizer).c_flags();
-    Ok(format!(
+    let mut out = format!(
         "# C and C++ of cc-based -sys crates get, in fuzz-target builds only:\n\
          #   {flags}\n\
-         # (host builds such as build scripts are left alone, see seam-cc)\n\
-         export CC={cc}\n\
-         export CXX={cxx}\n\
-         export {EXPECT_VAR}={name}\n",
+         # (host builds such as build scripts are left alone, see seam-cc)\n",
         flags = flags.join(" "),
-        cc = cc.display(),
-        cxx = cxx.display(),
-        name = sanitizer.name(),
-    ))
+    );
+    for (k, v) in wrapper_env(bin_dir, sanitizer)? {
+        out.push_str(&format!("export {k}={v}\n"));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

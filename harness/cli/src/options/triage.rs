@@ -40,6 +40,9 @@ pub struct Triage {
     /// Where the reports go.
     #[arg(long, default_value = "triage")]
     pub out: PathBuf,
+    /// Campaign folders of `seam fuzz`: a target's campaign picture goes into its report.
+    #[arg(long, default_value = "fuzz/campaigns")]
+    pub campaigns: PathBuf,
 }
 
 impl Triage {
@@ -57,6 +60,7 @@ impl Triage {
                     timeout: Duration::from_secs(self.timeout),
                 },
                 minimise_runs: self.minimise_runs,
+                campaigns: Some(self.campaigns.clone()),
             },
         };
         let reports = run(&input, &self.out)?;

@@ -28,6 +28,9 @@ pub enum Input {
         replayer: Replayer,
         /// Attempts `-minimize_crash` may make per bug (0: keep the shortest input as is).
         minimise_runs: u64,
+        /// Campaign folders (`<target>/campaign.svg`, from `seam fuzz`), whose picture each
+        /// report shows.
+        campaigns: Option<PathBuf>,
     },
     /// Saved logs, read as they are.
     Logs(PathBuf),
@@ -111,7 +114,11 @@ pub fn run(input: &Input, out: &Path) -> anyhow::Result<Vec<TriageReport>> {
             }
         }
         let report = TriageReport { schema: SCHEMA.to_string(), target: target.clone(), crashes: count, bugs, problems };
-        render::write_all(&report, &out.join(&target))?;
+        let campaign = match input {
+            Input::Artifacts { campaigns: Some(c), .. } => Some(c.join(&target)),
+            _ => None,
+        };
+        render::write_all(&report, &out.join(&target), campaign.as_deref())?;
         reports.push(report);
     }
     Ok(reports)

@@ -9,6 +9,19 @@ fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
+/// The campaign section of a target's report: the totals table of its `campaign.md` (without
+/// its title and picture line) and the picture, copied beside the report.
+pub fn campaign_section(campaign_md: &str) -> String {
+    let table: Vec<&str> = campaign_md.lines().filter(|l| l.starts_with('|')).collect();
+    let mut out = String::from("\n## Campaign\n\n");
+    if !table.is_empty() {
+        out.push_str(&table.join("\n"));
+        out.push_str("\n\n");
+    }
+    out.push_str("![coverage and exec/s over time](campaign.svg)\n");
+    out
+}
+
 /// Renders one table over the bugs of all given reports, then the inputs that could not be
 /// analysed.
 pub fn render(reports: &[TriageReport]) -> String {
@@ -66,4 +79,16 @@ pub fn render(reports: &[TriageReport]) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_campaign_section_keeps_the_totals_and_shows_the_picture() {
+        let md = "# Campaign: t\n\n| engine | x |\n|---|---|\n| AFL++ | 1 |\n\n![p](campaign.svg)\n";
+        let s = campaign_section(md);
+        assert_eq!(s, "\n## Campaign\n\n| engine | x |\n|---|---|\n| AFL++ | 1 |\n\n![coverage and exec/s over time](campaign.svg)\n");
+    }
 }
