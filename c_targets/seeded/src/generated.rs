@@ -1211,7 +1211,12 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
                 outputs: seam_runtime::diverge::OutputRule::Exact,
-                tolerated: &["return"],
+                tolerated: &[
+                    seam_runtime::diverge::Tolerance {
+                        what: "return",
+                        returns: &[],
+                    },
+                ],
             }
         }
         OpKind::SeededScale => {

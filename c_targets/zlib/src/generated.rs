@@ -5460,7 +5460,12 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
                 outputs: seam_runtime::diverge::OutputRule::Exact,
-                tolerated: &["output 0"],
+                tolerated: &[
+                    seam_runtime::diverge::Tolerance {
+                        what: "output 0",
+                        returns: &[],
+                    },
+                ],
             }
         }
         OpKind::Inflate => {
@@ -5502,7 +5507,12 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
                 outputs: seam_runtime::diverge::OutputRule::Exact,
-                tolerated: &[],
+                tolerated: &[
+                    seam_runtime::diverge::Tolerance {
+                        what: "return",
+                        returns: &[(0i64, -2i64)],
+                    },
+                ],
             }
         }
         OpKind::DeflateTune => {
@@ -5637,7 +5647,12 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
                 outputs: seam_runtime::diverge::OutputRule::Decoded(
                     crate::miniz::decoded,
                 ),
-                tolerated: &["return"],
+                tolerated: &[
+                    seam_runtime::diverge::Tolerance {
+                        what: "return",
+                        returns: &[],
+                    },
+                ],
             }
         }
         OpKind::CompressZ => {
@@ -5646,7 +5661,12 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
                 outputs: seam_runtime::diverge::OutputRule::Decoded(
                     crate::miniz::decoded,
                 ),
-                tolerated: &["return"],
+                tolerated: &[
+                    seam_runtime::diverge::Tolerance {
+                        what: "return",
+                        returns: &[],
+                    },
+                ],
             }
         }
         OpKind::Compress2 => {
@@ -5655,7 +5675,12 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
                 outputs: seam_runtime::diverge::OutputRule::Decoded(
                     crate::miniz::decoded,
                 ),
-                tolerated: &["return"],
+                tolerated: &[
+                    seam_runtime::diverge::Tolerance {
+                        what: "return",
+                        returns: &[],
+                    },
+                ],
             }
         }
         OpKind::Compress2Z => {
@@ -5664,63 +5689,108 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
                 outputs: seam_runtime::diverge::OutputRule::Decoded(
                     crate::miniz::decoded,
                 ),
-                tolerated: &["return"],
+                tolerated: &[
+                    seam_runtime::diverge::Tolerance {
+                        what: "return",
+                        returns: &[],
+                    },
+                ],
             }
         }
         OpKind::CompressBound => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
                 outputs: seam_runtime::diverge::OutputRule::Exact,
-                tolerated: &["return"],
+                tolerated: &[
+                    seam_runtime::diverge::Tolerance {
+                        what: "return",
+                        returns: &[],
+                    },
+                ],
             }
         }
         OpKind::CompressBoundZ => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
                 outputs: seam_runtime::diverge::OutputRule::Exact,
-                tolerated: &["return"],
+                tolerated: &[
+                    seam_runtime::diverge::Tolerance {
+                        what: "return",
+                        returns: &[],
+                    },
+                ],
             }
         }
         OpKind::Uncompress => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
                 outputs: seam_runtime::diverge::OutputRule::Exact,
-                tolerated: &[],
+                tolerated: &[
+                    seam_runtime::diverge::Tolerance {
+                        what: "return",
+                        returns: &[(-5i64, 0i64)],
+                    },
+                ],
             }
         }
         OpKind::UncompressZ => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
                 outputs: seam_runtime::diverge::OutputRule::Exact,
-                tolerated: &[],
+                tolerated: &[
+                    seam_runtime::diverge::Tolerance {
+                        what: "return",
+                        returns: &[(-5i64, 0i64)],
+                    },
+                ],
             }
         }
         OpKind::Uncompress2 => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
                 outputs: seam_runtime::diverge::OutputRule::Exact,
-                tolerated: &[],
+                tolerated: &[
+                    seam_runtime::diverge::Tolerance {
+                        what: "return",
+                        returns: &[(-5i64, 0i64)],
+                    },
+                ],
             }
         }
         OpKind::Uncompress2Z => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
                 outputs: seam_runtime::diverge::OutputRule::Exact,
-                tolerated: &[],
+                tolerated: &[
+                    seam_runtime::diverge::Tolerance {
+                        what: "return",
+                        returns: &[(-5i64, 0i64)],
+                    },
+                ],
             }
         }
         OpKind::Adler32 => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
                 outputs: seam_runtime::diverge::OutputRule::Exact,
-                tolerated: &["return"],
+                tolerated: &[
+                    seam_runtime::diverge::Tolerance {
+                        what: "return",
+                        returns: &[],
+                    },
+                ],
             }
         }
         OpKind::Adler32Z => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
                 outputs: seam_runtime::diverge::OutputRule::Exact,
-                tolerated: &["return"],
+                tolerated: &[
+                    seam_runtime::diverge::Tolerance {
+                        what: "return",
+                        returns: &[],
+                    },
+                ],
             }
         }
         OpKind::Crc32 => {
@@ -5790,14 +5860,24 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
                 outputs: seam_runtime::diverge::OutputRule::Exact,
-                tolerated: &["return"],
+                tolerated: &[
+                    seam_runtime::diverge::Tolerance {
+                        what: "return",
+                        returns: &[],
+                    },
+                ],
             }
         }
         OpKind::Crc32CombineGen64 => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
                 outputs: seam_runtime::diverge::OutputRule::Exact,
-                tolerated: &["return"],
+                tolerated: &[
+                    seam_runtime::diverge::Tolerance {
+                        what: "return",
+                        returns: &[],
+                    },
+                ],
             }
         }
         OpKind::Adler32Combine => {
@@ -5811,14 +5891,24 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
                 outputs: seam_runtime::diverge::OutputRule::Exact,
-                tolerated: &["return"],
+                tolerated: &[
+                    seam_runtime::diverge::Tolerance {
+                        what: "return",
+                        returns: &[],
+                    },
+                ],
             }
         }
         OpKind::Crc32CombineGen => {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Exact,
                 outputs: seam_runtime::diverge::OutputRule::Exact,
-                tolerated: &["return"],
+                tolerated: &[
+                    seam_runtime::diverge::Tolerance {
+                        what: "return",
+                        returns: &[],
+                    },
+                ],
             }
         }
         OpKind::ZError => {
@@ -6408,7 +6498,12 @@ pub fn rule_miniz(kind: OpKind) -> seam_runtime::diverge::Rule {
                 outputs: seam_runtime::diverge::OutputRule::Decoded(
                     crate::miniz::decoded,
                 ),
-                tolerated: &["return"],
+                tolerated: &[
+                    seam_runtime::diverge::Tolerance {
+                        what: "return",
+                        returns: &[],
+                    },
+                ],
             }
         }
         OpKind::CompressZ => {
@@ -6417,7 +6512,12 @@ pub fn rule_miniz(kind: OpKind) -> seam_runtime::diverge::Rule {
                 outputs: seam_runtime::diverge::OutputRule::Decoded(
                     crate::miniz::decoded,
                 ),
-                tolerated: &["return"],
+                tolerated: &[
+                    seam_runtime::diverge::Tolerance {
+                        what: "return",
+                        returns: &[],
+                    },
+                ],
             }
         }
         OpKind::Compress2 => {
@@ -6426,7 +6526,12 @@ pub fn rule_miniz(kind: OpKind) -> seam_runtime::diverge::Rule {
                 outputs: seam_runtime::diverge::OutputRule::Decoded(
                     crate::miniz::decoded,
                 ),
-                tolerated: &["return"],
+                tolerated: &[
+                    seam_runtime::diverge::Tolerance {
+                        what: "return",
+                        returns: &[],
+                    },
+                ],
             }
         }
         OpKind::Compress2Z => {
@@ -6435,7 +6540,12 @@ pub fn rule_miniz(kind: OpKind) -> seam_runtime::diverge::Rule {
                 outputs: seam_runtime::diverge::OutputRule::Decoded(
                     crate::miniz::decoded,
                 ),
-                tolerated: &["return"],
+                tolerated: &[
+                    seam_runtime::diverge::Tolerance {
+                        what: "return",
+                        returns: &[],
+                    },
+                ],
             }
         }
         OpKind::CompressBound => {

@@ -35,8 +35,10 @@ impl Size {
 }
 
 /// Merges the inputs of `from` into a minimal corpus at `into` using `bin`; returns the sizes
-/// before (all of `from`) and after.
-pub fn minimise(bin: &Path, from: &[PathBuf], into: &Path) -> anyhow::Result<(Size, Size)> {
+/// before (all of `from`) and after. With `edges_only` only edge coverage counts, not how often
+/// an edge ran (libFuzzer's counter buckets): far fewer inputs, as befits seeds kept in a
+/// repository.
+pub fn minimise(bin: &Path, from: &[PathBuf], into: &Path, edges_only: bool) -> anyhow::Result<(Size, Size)> {
     anyhow::ensure!(bin.is_file(), "{} is missing: build the target first (`make fuzz-build`)", bin.display());
     let sources: Vec<PathBuf> = from.iter().filter(|d| d.is_dir()).cloned().collect();
     anyhow::ensure!(!sources.is_empty(), "none of the input folders exists: {}", list(from));
@@ -48,6 +50,7 @@ pub fn minimise(bin: &Path, from: &[PathBuf], into: &Path) -> anyhow::Result<(Si
         .arg("-merge=1")
         .arg("-timeout=25")
         .arg("-rss_limit_mb=4096")
+        .args(edges_only.then_some("-use_counters=0"))
         .arg(merged.path())
         .args(&sources)
         .output()
@@ -95,10 +98,10 @@ mod tests {
         std::fs::write(into.join("keep"), "x").unwrap();
         std::fs::create_dir(d.path().join("from")).unwrap();
         // `false` stands in for a fuzz binary whose merge fails.
-        let err = minimise(Path::new("/bin/false"), &[d.path().join("from")], &into).unwrap_err().to_string();
+        let err = minimise(Path::new("/bin/false"), &[d.path().join("from")], &into, false).unwrap_err().to_string();
         assert!(err.contains("unchanged"), "{err}");
         assert!(into.join("keep").is_file());
-        let err = minimise(Path::new("/bin/false"), &[d.path().join("nope")], &into).unwrap_err().to_string();
+        let err = minimise(Path::new("/bin/false"), &[d.path().join("nope")], &into, true).unwrap_err().to_string();
         assert!(err.contains("none of the input folders"), "{err}");
     }
 }

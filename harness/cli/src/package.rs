@@ -4,8 +4,9 @@
 //!
 //! For a target `T` of library `L` (the name's first `_`-separated word):
 //! * seeds: `corpus/T/`;
-//! * dictionaries: `corpus/T.dict` (kept by hand), then `corpus/L_header.dict` (written by
-//!   `seam gen` from the library's header);
+//! * dictionaries: `corpus/T.dict` and `corpus/L.dict` (kept by hand, for the target and for
+//!   every target of the library), then `corpus/L_header.dict` (written by `seam gen` from the
+//!   library's header);
 //! * options: `corpus/T.options`, a `[libfuzzer]` section of `flag = value` lines.
 //!
 //! The package's manifest may say which targets also build under MemorySanitizer:
@@ -99,7 +100,11 @@ impl TargetFiles {
     pub fn find(corpus: &Path, target: &str) -> Self {
         let library = target.split('_').next().unwrap_or(target);
         let seeds = Some(corpus.join(target)).filter(|p| p.is_dir());
-        let dicts = [corpus.join(format!("{target}.dict")), corpus.join(format!("{library}_header.dict"))]
+        let dicts = [
+            corpus.join(format!("{target}.dict")),
+            corpus.join(format!("{library}.dict")),
+            corpus.join(format!("{library}_header.dict")),
+        ]
             .into_iter()
             .filter(|p| p.is_file())
             .collect();
@@ -185,9 +190,10 @@ mod tests {
         std::fs::write(c.join("zlib_inflate/a"), "").unwrap();
         std::fs::write(c.join("zlib_header.dict"), "").unwrap();
         std::fs::write(c.join("zlib_inflate.dict"), "").unwrap();
+        std::fs::write(c.join("zlib.dict"), "").unwrap();
         std::fs::write(c.join("zlib_inflate.options"), "").unwrap();
         let f = TargetFiles::find(c, "zlib_inflate");
-        assert_eq!(f.dicts, [c.join("zlib_inflate.dict"), c.join("zlib_header.dict")]);
+        assert_eq!(f.dicts, [c.join("zlib_inflate.dict"), c.join("zlib.dict"), c.join("zlib_header.dict")]);
         assert_eq!(f.seed_files().unwrap(), [c.join("zlib_inflate/a"), c.join("zlib_inflate/b")]);
         assert!(f.options.is_some());
         assert_eq!(TargetFiles::find(c, "onig_all"), TargetFiles::default());

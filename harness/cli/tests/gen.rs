@@ -175,12 +175,20 @@ fn a_diff_section_generates_the_second_side_and_its_targets() {
             "use crate::port as ffi;",
             "\"rust::demo_put\"",
             "&[(\"error\", -100i64, -1i64)]",
-            "tolerated: &[\"output 0\"]",
+            "what: \"output 0\",",
             "pub fn fuzz_diff(data: &[u8], target: &Target)",
         ],
     );
     assert_eq!(g.targets, ["demo_all", "demo_io", "demo_diff_io"]);
     assert!(g.files[3].contents.contains("fuzz_diff(data, &targets::IO)"), "{}", g.files[3].contents);
+}
+
+#[test]
+fn a_tolerance_narrowed_to_return_pairs_keeps_its_pairs() {
+    let text = std::fs::read_to_string(data("demo").join("seam.toml")).unwrap()
+        + DIFF
+        + "\n[[diff.tolerate]]\nfunction = \"demo_put\"\nwhat = \"return\"\nreturns = [[0, -2], [1, -1]]\nreason = \"r\"\n";
+    generated_with(&text, &["what: \"return\",", "returns: &[(0i64, -2i64), (1i64, -1i64)],"]);
 }
 
 /// Generates the demo header with contract `text` and checks that the module holds `needles`.
@@ -215,6 +223,8 @@ fn a_malformed_diff_section_is_reported_at_its_line() {
     assert!(e.starts_with(&format!("DIR/seam.toml:{}:", line_in(&t, "ret = \"classy\""))) && e.contains("unknown comparison `classy`"), "{e}");
     let (e, t) = diff_error(|t| t.replace("[diff.compare.demo_put]", "[diff.compare.demo_putt]"));
     assert!(e.starts_with(&format!("DIR/seam.toml:{}:", line_in(&t, "[diff.compare.demo_putt]"))) && e.contains("`demo_putt` is not a function"), "{e}");
+    let (e, t) = diff_error(|t| t.replace("what = \"output 0\"", "what = \"output 0\"\nreturns = [[0, -2]]"));
+    assert!(e.starts_with(&format!("DIR/seam.toml:{}:", line_in(&t, "what = \"output 0\""))) && e.contains("narrows a tolerated difference of `return` only"), "{e}");
     let (e, t) = diff_error(|t| t.replace("right = \"crate::port\"", "right = \"crate::\""));
     assert!(e.starts_with(&format!("DIR/seam.toml:{}:", line_in(&t, "right = "))) && e.contains("not a Rust path"), "{e}");
 }

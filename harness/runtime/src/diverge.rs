@@ -133,8 +133,25 @@ pub struct Rule {
     pub ret: RetRule,
     /// The outputs.
     pub outputs: OutputRule,
-    /// Differences declared as known and documented (`"return"`, `"output 0"`, ...).
-    pub tolerated: &'static [&'static str],
+    /// Differences declared as known and documented.
+    pub tolerated: &'static [Tolerance],
+}
+
+/// A difference declared as known and documented.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tolerance {
+    /// What may differ: `"return"`, `"output N"` or `"output count"`.
+    pub what: &'static str,
+    /// With `"return"`: only these (left, right) pairs of return values; empty: any.
+    pub returns: &'static [(i64, i64)],
+}
+
+impl Tolerance {
+    /// Whether this tolerance covers difference `what` between `left` and `right`.
+    fn covers(&self, what: &str, left: &Outcome, right: &Outcome) -> bool {
+        self.what == what
+            && (self.returns.is_empty() || left.ret.zip(right.ret).is_some_and(|pair| self.returns.contains(&pair)))
+    }
 }
 
 impl Rule {
@@ -159,7 +176,7 @@ pub fn check(rule: &Rule, left: &Outcome, right: &Outcome) -> Option<String> {
         _ => Some((&left.outputs[..], &right.outputs[..])),
     };
     differing(class_of(rule.ret, left.ret), class_of(rule.ret, right.ret), outputs, |a, b| rule.outputs.same(a, b))
-        .filter(|what| !rule.tolerated.contains(&what.as_str()))
+        .filter(|what| !rule.tolerated.iter().any(|t| t.covers(what, left, right)))
 }
 
 /// Bytes shown on each side of the first difference.
@@ -237,8 +254,17 @@ mod tests {
         assert_eq!(check(&classes, &a, &ok).as_deref(), Some("return"), "an error against a success");
         let lenient = Rule { ret: RetRule::Ignore, outputs: OutputRule::Ignore, tolerated: &[] };
         assert_eq!(check(&lenient, &a, &b), None);
-        let tolerant = Rule { tolerated: &["return", "output 0"], ..Rule::EXACT };
+        let tolerant = Rule {
+            tolerated: &[Tolerance { what: "return", returns: &[] }, Tolerance { what: "output 0", returns: &[] }],
+            ..Rule::EXACT
+        };
         assert_eq!(check(&tolerant, &a, &b), None, "declared differences are not reported");
+        // A tolerance narrowed to return pairs covers those pairs only.
+        let narrow = Rule { tolerated: &[Tolerance { what: "return", returns: &[(0, -2)] }], ..Rule::EXACT };
+        let (zero, minus2) = (Outcome { ret: Some(0), ..a.clone() }, Outcome { ret: Some(-2), ..a.clone() });
+        assert_eq!(check(&narrow, &zero, &minus2), None);
+        assert_eq!(check(&narrow, &minus2, &zero).as_deref(), Some("return"), "the pair is ordered: left, right");
+        assert_eq!(check(&narrow, &a, &minus2).as_deref(), Some("return"));
     }
 
     #[test]

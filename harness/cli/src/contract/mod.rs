@@ -125,6 +125,10 @@ pub struct TolerateSpec {
     pub function: Name,
     /// What may differ: `"return"`, `"output N"`, `"output count"`.
     pub what: Name,
+    /// With `what = "return"`: only these `[left, right]` pairs of return values differ by
+    /// declaration; any other pair is still reported.
+    #[serde(default)]
+    pub returns: Vec<[i64; 2]>,
     /// Why: the documented difference.
     pub reason: Name,
 }

@@ -364,8 +364,9 @@ pub struct RulePlan {
     pub ret: RetRule,
     /// The outputs.
     pub outputs: OutputRule,
-    /// Declared, documented differences.
-    pub tolerated: Vec<String>,
+    /// Declared, documented differences: what may differ, and for `return` the (left,
+    /// right) pairs it is limited to (empty: any).
+    pub tolerated: Vec<(String, Vec<(i64, i64)>)>,
 }
 
 /// The differential part of a plan.
@@ -539,7 +540,10 @@ impl Lowering<'_> {
             if t.reason.get_ref().trim().is_empty() {
                 return Err(self.err(&t.reason, "a tolerated difference needs its reason", None));
             }
-            rules[i].tolerated.push(what.clone());
+            if !t.returns.is_empty() && what != "return" {
+                return Err(self.err(&t.what, "`returns` narrows a tolerated difference of `return` only", Some("set what = \"return\", or drop `returns`".into())));
+            }
+            rules[i].tolerated.push((what.clone(), t.returns.iter().map(|[l, r]| (*l, *r)).collect()));
         }
         Ok(DiffPlan { name, right, sides, targets: target_ix, functions: needed.into_iter().collect(), rules })
     }

@@ -49,6 +49,10 @@ pub struct Min {
     /// AFL++ output folders.
     #[arg(long, default_value = "fuzz/afl")]
     pub afl_out: PathBuf,
+    /// Keep inputs for new edges only, not for new hit counts of known edges: far fewer
+    /// inputs (for seed corpora kept in a repository).
+    #[arg(long)]
+    pub edges: bool,
 }
 
 impl Corpus {
@@ -67,7 +71,7 @@ impl Min {
         let bin = self.bin.clone().unwrap_or_else(|| self.fuzz_dir.join("target").join(TRIPLE).join("release").join(t));
         let into = self.into.clone().unwrap_or_else(|| self.corpus_dir.join(t));
         let from = if self.from.is_empty() { self.default_sources()? } else { self.from.clone() };
-        let (before, after) = corpus::minimise(&bin, &from, &into)?;
+        let (before, after) = corpus::minimise(&bin, &from, &into, self.edges)?;
         println!(
             "seam corpus: {t}: {} inputs ({} bytes) -> {} inputs ({} bytes) in {}",
             before.files,
