@@ -21,13 +21,12 @@ esac
 eval "$("$seam" env --sanitizer "$sanitizer" --from-env)"
 export CARGO_TARGET_DIR="$WORK/seam-fuzz-target"
 
-cd fuzz
 if [ "$SANITIZER" = memory ]; then
   for target in $("$seam" oss-fuzz targets --sanitizer memory); do
-    cargo fuzz build -O --sanitizer memory "$target"
+    (cd fuzz && cargo fuzz build -O --sanitizer memory "$target")
   done
 else
-  cargo fuzz build -O --sanitizer "$sanitizer"
+  (cd fuzz && cargo fuzz build -O --sanitizer "$sanitizer")
 fi
 "$seam" oss-fuzz stage --sanitizer "$SANITIZER" \
   --bin-dir "$CARGO_TARGET_DIR/x86_64-unknown-linux-gnu/release" --out "$OUT"
