@@ -65,12 +65,16 @@ say "real libraries, onboarded with contracts only: zlib (libz-sys) and Onigurum
 real_logs=triage/fuzz-logs-real
 rm -rf "$real_logs" && mkdir -p "$real_logs"
 for t in zlib_roundtrip zlib_oneshot onig_all; do
-  mkdir -p "fuzz/artifacts/$t"
-  if "${fixed_layout[@]}" "$asan/$t" -seed=1 -runs="$REAL_RUNS" -max_len=4096 -artifact_prefix="fuzz/artifacts/$t/" >"$real_logs/$t.log" 2>&1; then
+  # seam fuzz: the target's seeds and dictionaries, the campaign recorded with its picture.
+  if $SEAM fuzz "$t" --seed 1 --runs "$REAL_RUNS" -- -max_len=4096 >"$real_logs/$t.log" 2>&1; then
     verdict="no crash"
   else
-    verdict="crashed: $(ls -t "fuzz/artifacts/$t" | head -1) (see $real_logs/$t.log; seam triage $t)"
+    verdict="stopped: see $real_logs/$t.log (seam triage $t)"
   fi
-  cov=$(grep -oE 'cov: [0-9]+' "$real_logs/$t.log" | tail -1)
-  printf '  %-16s %s in %s runs, %s edges\n' "$t" "$verdict" "$REAL_RUNS" "${cov#cov: }"
+  totals=$(grep -E '^\| libFuzzer' "$real_logs/$t.log" | awk -F'|' '{print $6 "exec/s," $7}')
+  printf '  %-16s %s in %s runs:%s; picture fuzz/campaigns/%s/campaign.svg\n' "$t" "$verdict" "$REAL_RUNS" "$totals" "$t"
 done
+
+say "coverage across the boundary: zlib's C and the Rust that drives it, one report"
+$SEAM cov zlib_roundtrip --corpus corpus/zlib_roundtrip >"$real_logs/cov.log" 2>&1 && sed -n '1,7p' cov/zlib_roundtrip/summary.md \
+  || echo "  seam cov failed: see $real_logs/cov.log"

@@ -54,6 +54,16 @@ pub struct Fuzz {
     /// Seed corpora, dictionaries and options.
     #[arg(long, default_value = "corpus")]
     pub corpus_dir: PathBuf,
+    /// Seed inputs to start from instead of corpus/<target>/ (benchmarks start both engines
+    /// from the same neutral seed).
+    #[arg(long)]
+    pub seeds: Option<PathBuf>,
+    /// The dictionary to use instead of the target's merged dictionaries.
+    #[arg(long, conflicts_with = "no_dict")]
+    pub dict: Option<PathBuf>,
+    /// Fuzz without a dictionary.
+    #[arg(long)]
+    pub no_dict: bool,
     /// Where campaign logs, stats and pictures go (a folder per target).
     #[arg(long, default_value = "fuzz/campaigns")]
     pub campaigns: PathBuf,
@@ -130,12 +140,16 @@ impl Fuzz {
         let artifacts = self.fuzz_dir.join("artifacts").join(&self.target);
         std::fs::create_dir_all(&artifacts).with_context(|| format!("creating {}", artifacts.display()))?;
         let mut plan = Plan::new(&self.target, bin, corpus);
-        plan.seeds = match (&files.seeds, self.engine) {
+        plan.seeds = match (self.seeds.as_ref().or(files.seeds.as_ref()), self.engine) {
             (Some(s), _) => Some(s.clone()),
             (None, Engine::Afl) => Some(one_seed(dir)?),
             (None, Engine::Libfuzzer) => None,
         };
-        plan.dict = merged_dict(&files, &dir.join(format!("{}.dict", self.target)))?;
+        plan.dict = match (&self.dict, self.no_dict) {
+            (Some(d), _) => Some(d.clone()),
+            (None, true) => None,
+            (None, false) => merged_dict(&files, &dir.join(format!("{}.dict", self.target)))?,
+        };
         plan.options = match &files.options {
             Some(p) => read_options(p)?,
             None => Vec::new(),
