@@ -8,6 +8,7 @@
 //! continuation byte before every element.
 
 use std::cell::Cell;
+use std::sync::OnceLock;
 
 use arbitrary::{Result, Unstructured};
 
@@ -17,13 +18,25 @@ use crate::output::Sink;
 /// without a long op sequence of megabyte buffers turning into timeouts that are not bugs.
 pub const EXPAND_BUDGET: usize = 2 << 20;
 
+/// Variable that sets another per-input budget, in bytes, for a whole run: long campaigns on
+/// slow libraries trade input size for executions. An input found under one budget may build
+/// other bytes under another, so replay it with the same value.
+pub const BUDGET_VAR: &str = "SEAM_EXPAND_BUDGET";
+
 thread_local! {
     static BUDGET: Cell<usize> = const { Cell::new(EXPAND_BUDGET) };
 }
 
-/// Gives the next input a fresh [`EXPAND_BUDGET`]; generated harnesses call it per input.
+/// The per-input budget of this process: [`BUDGET_VAR`] when it is set to a number, else
+/// [`EXPAND_BUDGET`].
+pub fn budget() -> usize {
+    static CHOSEN: OnceLock<usize> = OnceLock::new();
+    *CHOSEN.get_or_init(|| std::env::var(BUDGET_VAR).ok().and_then(|v| v.parse().ok()).unwrap_or(EXPAND_BUDGET))
+}
+
+/// Gives the next input a fresh [`budget`]; generated harnesses call it per input.
 pub fn reset_budget() {
-    BUDGET.with(|b| b.set(EXPAND_BUDGET));
+    BUDGET.with(|b| b.set(budget()));
 }
 
 /// Most outputs [`Produced`] keeps.
@@ -173,7 +186,7 @@ impl<'a> Recipe<'a> {
         Ok(Recipe { pieces, max, built: std::cell::OnceCell::new() })
     }
 
-    /// The bytes the recipe describes, cut to what was left of the input's [`EXPAND_BUDGET`]
+    /// The bytes the recipe describes, cut to what was left of the input's [`budget`]
     /// when they were first asked for (built then, the same bytes on every later call).
     pub fn build(&self) -> &[u8] {
         self.built.get_or_init(|| {

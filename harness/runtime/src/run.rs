@@ -61,11 +61,24 @@ pub fn run_diff<Op, L: Apply<Op>, R: Apply<Op>>(ops: &[Op], rule: impl Fn(&Op) -
         if let Some(what) = check(&rule, &a, &b) {
             report(&rule, index, function, &what, (sides[0], &a), (sides[1], &b));
         }
-        for bytes in a.outputs.drain(..) {
-            from_left.push(bytes);
-        }
-        for bytes in b.outputs.drain(..) {
-            from_right.push(bytes);
+        feed_forward(&mut a, &mut b, &mut from_left, &mut from_right);
+    }
+}
+
+/// Keeps one op's outputs for later ops so that the two pools stay aligned, the k-th output of
+/// one side standing against the k-th of the other. An output only one side made (a tolerated
+/// difference: one compressor's stream fits a buffer, the other's does not) is kept by neither,
+/// or every later consumer would compare the two sides on different inputs.
+fn feed_forward(a: &mut Outcome, b: &mut Outcome, from_left: &mut Produced, from_right: &mut Produced) {
+    if a.outputs.len() != b.outputs.len() {
+        a.outputs.clear();
+        b.outputs.clear();
+        return;
+    }
+    for (x, y) in a.outputs.drain(..).zip(b.outputs.drain(..)) {
+        if x.is_empty() == y.is_empty() {
+            from_left.push(x);
+            from_right.push(y);
         }
     }
 }
@@ -103,6 +116,46 @@ mod tests {
         assert_eq!(decode(&[0, 7, 1], &decoders, 8), [Op::Put(7), Op::Echo]);
         assert_eq!(decode(&[1, 1, 1], &decoders, 2).len(), 2);
         assert!(decode(&[], &decoders, 8).is_empty());
+    }
+
+    /// `Toy`, except that `Put` of an odd count produces nothing.
+    #[derive(Default)]
+    struct EvenOnly;
+
+    impl Apply<Op> for EvenOnly {
+        fn apply<S: Sink>(&mut self, op: &Op, sink: &mut S) {
+            match op {
+                Op::Put(n) => {
+                    sink.ret(i64::from(*n));
+                    sink.output(if n % 2 == 0 { vec![0; usize::from(*n)] } else { Vec::new() });
+                }
+                Op::Echo => sink.ret(sink.feed().get(0).len() as i64),
+            }
+        }
+    }
+
+    #[test]
+    fn an_output_only_one_side_made_is_fed_to_neither() {
+        use crate::diverge::Tolerance;
+        const TOLERANT: Rule = Rule { tolerated: &[Tolerance { what: "output 0", returns: &[] }], ..Rule::EXACT };
+        let rule = |op: &Op| match op {
+            Op::Put(_) => (TOLERANT, "put"),
+            Op::Echo => (Rule::EXACT, "echo"),
+        };
+        // Put(3): the tolerated difference (3 bytes against none). Had Toy's 3 bytes reached
+        // EvenOnly's Echo while Toy's Echo saw Put(2)'s, the Echos would differ (3 against 2)
+        // and the run abort. Put(2) is fed to both.
+        run_diff::<Op, Toy, EvenOnly>(&[Op::Put(2), Op::Put(3), Op::Echo], rule, ["toy", "even"]);
+        let (mut a, mut b) = (Outcome::default(), Outcome::default());
+        let (mut l, mut r) = (Produced::default(), Produced::default());
+        a.outputs = vec![vec![1], vec![2]];
+        b.outputs = vec![vec![], vec![3]];
+        feed_forward(&mut a, &mut b, &mut l, &mut r);
+        assert_eq!((l.get(0), r.get(0), l.get(1)), (&[2u8][..], &[3u8][..], &[2u8][..]), "only the pair both made");
+        a.outputs = vec![vec![1]];
+        feed_forward(&mut a, &mut b, &mut l, &mut r);
+        assert!(a.outputs.is_empty() && b.outputs.is_empty());
+        assert_eq!(l.get(0), [2u8], "counts differ: nothing kept");
     }
 
     #[test]

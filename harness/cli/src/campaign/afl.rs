@@ -48,7 +48,7 @@ pub fn command(plan: &Plan, index: u32) -> anyhow::Result<Command> {
     if let Some(dict) = &plan.dict {
         cmd.arg("-x").arg(dict);
     }
-    cmd.args(&plan.extra).arg(&plan.bin).envs(ENV.iter().copied());
+    cmd.args(&plan.extra).arg(&plan.bin).envs(ENV.iter().copied()).envs(plan.env.iter().map(|(k, v)| (k, v)));
     Ok(cmd)
 }
 

@@ -49,6 +49,8 @@ pub struct Plan {
     pub fixed_layout: bool,
     /// Extra engine arguments.
     pub extra: Vec<String>,
+    /// Environment of the fuzzer.
+    pub env: Vec<(String, String)>,
 }
 
 impl Plan {
@@ -68,18 +70,21 @@ impl Plan {
             jobs: 1,
             fixed_layout: false,
             extra: Vec::new(),
+            env: Vec::new(),
         }
     }
 
     /// The command that starts the binary itself.
     fn launcher(&self) -> Command {
-        if self.fixed_layout {
+        let mut cmd = if self.fixed_layout {
             let mut cmd = Command::new("setarch");
             cmd.arg("-R").arg(&self.bin);
             cmd
         } else {
             Command::new(&self.bin)
-        }
+        };
+        cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
+        cmd
     }
 }
 

@@ -13,6 +13,9 @@ use crate::package::{read_options, FuzzPackage, TargetFiles};
 
 const TRIPLE: &str = "x86_64-unknown-linux-gnu";
 
+/// seam-runtime's variable for the per-input expansion budget (`seam_runtime::input::BUDGET_VAR`).
+const BUDGET_VAR: &str = "SEAM_EXPAND_BUDGET";
+
 /// The fuzzing engine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Engine {
@@ -64,6 +67,11 @@ pub struct Fuzz {
     /// Fuzz without a dictionary.
     #[arg(long)]
     pub no_dict: bool,
+    /// Bytes the recipes of one input may expand to (SEAM_EXPAND_BUDGET; default 2 MiB): long
+    /// campaigns on slow libraries trade input size for executions. Replay its crashes with
+    /// the same value.
+    #[arg(long)]
+    pub expand_budget: Option<usize>,
     /// Where campaign logs, stats and pictures go (a folder per target).
     #[arg(long, default_value = "fuzz/campaigns")]
     pub campaigns: PathBuf,
@@ -161,6 +169,7 @@ impl Fuzz {
         plan.jobs = self.jobs;
         plan.fixed_layout = self.engine == Engine::Libfuzzer && self.seed.is_some() && campaign::can_fix_layout();
         plan.extra = self.extra.clone();
+        plan.env = self.expand_budget.map(|b| (BUDGET_VAR.to_string(), b.to_string())).into_iter().collect();
         Ok(plan)
     }
 }
