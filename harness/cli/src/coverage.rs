@@ -113,17 +113,36 @@ pub fn llvm_tool(name: &str) -> anyhow::Result<PathBuf> {
     Ok(path)
 }
 
-/// Reads the per-file summary of `bin` under `profdata` through `llvm-cov export`.
-pub fn summarise(llvm_cov: &Path, bin: &Path, profdata: &Path, target: &str, inputs: usize) -> anyhow::Result<Summary> {
-    let out = Command::new(llvm_cov)
-        .args(["export", "-summary-only", "-format=text"])
-        .arg(format!("-instr-profile={}", profdata.display()))
-        .arg(format!("-ignore-filename-regex={IGNORE}"))
-        .arg(bin)
-        .output()
-        .with_context(|| format!("running {}", llvm_cov.display()))?;
-    anyhow::ensure!(out.status.success(), "llvm-cov export failed: {}", String::from_utf8_lossy(&out.stderr));
-    let mut files = parse_export(&out.stdout)?;
+/// A profile of a coverage build: the binary and its merged profile data.
+#[derive(Clone, Copy, Debug)]
+pub struct Profile<'a> {
+    /// `llvm-cov`.
+    pub llvm_cov: &'a Path,
+    /// The instrumented binary.
+    pub bin: &'a Path,
+    /// Its merged profile (`.profdata`).
+    pub profdata: &'a Path,
+}
+
+impl Profile<'_> {
+    /// Runs `llvm-cov <args>` on the profile, without the files of [`IGNORE`]; returns stdout.
+    fn llvm_cov(&self, args: &[String]) -> anyhow::Result<Vec<u8>> {
+        let out = Command::new(self.llvm_cov)
+            .args(args)
+            .arg(format!("-instr-profile={}", self.profdata.display()))
+            .arg(format!("-ignore-filename-regex={IGNORE}"))
+            .arg(self.bin)
+            .output()
+            .with_context(|| format!("running {}", self.llvm_cov.display()))?;
+        anyhow::ensure!(out.status.success(), "llvm-cov {} failed: {}", args[0], String::from_utf8_lossy(&out.stderr));
+        Ok(out.stdout)
+    }
+}
+
+/// Reads the per-file summary of a profile through `llvm-cov export`.
+pub fn summarise(profile: &Profile, target: &str, inputs: usize) -> anyhow::Result<Summary> {
+    let json = profile.llvm_cov(&["export".into(), "-summary-only".into(), "-format=text".into()])?;
+    let mut files = parse_export(&json)?;
     files.sort_by(|a, b| (a.side == Side::Rust, &a.path).cmp(&(b.side == Side::Rust, &b.path)));
     Ok(Summary { schema: "seam-coverage/1".into(), target: target.to_string(), inputs, files })
 }
@@ -164,17 +183,10 @@ pub fn parse_export(json: &[u8]) -> anyhow::Result<Vec<FileCoverage>> {
         .collect())
 }
 
-/// Writes the HTML report of every line into `dir` (`index.html` first).
-pub fn html(llvm_cov: &Path, bin: &Path, profdata: &Path, dir: &Path) -> anyhow::Result<()> {
-    let out = Command::new(llvm_cov)
-        .args(["show", "-format=html", "-show-line-counts-or-regions"])
-        .arg(format!("-output-dir={}", dir.display()))
-        .arg(format!("-instr-profile={}", profdata.display()))
-        .arg(format!("-ignore-filename-regex={IGNORE}"))
-        .arg(bin)
-        .output()
-        .with_context(|| format!("running {}", llvm_cov.display()))?;
-    anyhow::ensure!(out.status.success(), "llvm-cov show failed: {}", String::from_utf8_lossy(&out.stderr));
+/// Writes the HTML report of every line of a profile into `dir` (`index.html` first).
+pub fn html(profile: &Profile, dir: &Path) -> anyhow::Result<()> {
+    let args = ["show", "-format=html", "-show-line-counts-or-regions"].map(String::from);
+    profile.llvm_cov(&[&args[..], &[format!("-output-dir={}", dir.display())]].concat())?;
     Ok(())
 }
 

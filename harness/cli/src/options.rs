@@ -10,8 +10,12 @@ pub mod init;
 pub mod oss_fuzz;
 pub mod triage;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use seam_build::Sanitizer;
+
+use crate::package::{FuzzPackage, TargetFiles, TRIPLE};
 
 /// seam: fuzz the boundary between Rust and C.
 #[derive(Parser, Debug)]
@@ -69,5 +73,44 @@ impl From<SanitizerArg> for Sanitizer {
             SanitizerArg::Leak => Sanitizer::Leak,
             SanitizerArg::None => Sanitizer::None,
         }
+    }
+}
+
+/// Where the cargo-fuzz package is, and what `corpus/` keeps for its targets.
+#[derive(Args, Debug, Clone)]
+pub struct PackageDirs {
+    /// The cargo-fuzz package.
+    #[arg(long, default_value = "fuzz")]
+    pub fuzz_dir: PathBuf,
+    /// Seed corpora, dictionaries and options (`corpus/<target>/`, `<target>.dict`, ...).
+    #[arg(long, default_value = "corpus")]
+    pub corpus_dir: PathBuf,
+}
+
+impl PackageDirs {
+    /// The package.
+    pub fn package(&self) -> anyhow::Result<FuzzPackage> {
+        FuzzPackage::read(&self.fuzz_dir)
+    }
+
+    /// Fails unless `target` is a fuzz target of the package.
+    pub fn check_target(&self, target: &str) -> anyhow::Result<()> {
+        self.package()?.check_target(target)
+    }
+
+    /// The target's files under `corpus/`.
+    pub fn files(&self, target: &str) -> TargetFiles {
+        TargetFiles::find(&self.corpus_dir, target)
+    }
+
+    /// The corpus libFuzzer grows for `target` (cargo-fuzz's `fuzz/corpus/<target>`).
+    pub fn libfuzzer_corpus(&self, target: &str) -> PathBuf {
+        self.fuzz_dir.join("corpus").join(target)
+    }
+
+    /// A release binary of `target` built into the package's folder `build` (`target` for
+    /// libFuzzer builds, `target-afl` for AFL++ builds).
+    pub fn bin(&self, build: &str, target: &str) -> PathBuf {
+        self.fuzz_dir.join(build).join(TRIPLE).join("release").join(target)
     }
 }

@@ -19,6 +19,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
+/// The target triple fuzz builds are made for.
+pub const TRIPLE: &str = "x86_64-unknown-linux-gnu";
+
 /// A cargo-fuzz package.
 #[derive(Clone, Debug)]
 pub struct FuzzPackage {

@@ -5,9 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use crate::corpus;
-use crate::package::FuzzPackage;
-
-const TRIPLE: &str = "x86_64-unknown-linux-gnu";
+use crate::options::PackageDirs;
 
 /// Corpus maintenance.
 #[derive(Args, Debug)]
@@ -40,12 +38,8 @@ pub struct Min {
     /// The libFuzzer binary of the target.
     #[arg(long)]
     pub bin: Option<PathBuf>,
-    /// The cargo-fuzz package.
-    #[arg(long, default_value = "fuzz")]
-    pub fuzz_dir: PathBuf,
-    /// Seed corpora.
-    #[arg(long, default_value = "corpus")]
-    pub corpus_dir: PathBuf,
+    #[command(flatten)]
+    pub dirs: PackageDirs,
     /// AFL++ output folders.
     #[arg(long, default_value = "fuzz/afl")]
     pub afl_out: PathBuf,
@@ -66,10 +60,10 @@ impl Corpus {
 
 impl Min {
     fn run(&self) -> anyhow::Result<()> {
-        FuzzPackage::read(&self.fuzz_dir)?.check_target(&self.target)?;
+        self.dirs.check_target(&self.target)?;
         let t = &self.target;
-        let bin = self.bin.clone().unwrap_or_else(|| self.fuzz_dir.join("target").join(TRIPLE).join("release").join(t));
-        let into = self.into.clone().unwrap_or_else(|| self.corpus_dir.join(t));
+        let bin = self.bin.clone().unwrap_or_else(|| self.dirs.bin("target", t));
+        let into = self.into.clone().unwrap_or_else(|| self.dirs.corpus_dir.join(t));
         let from = if self.from.is_empty() { self.default_sources()? } else { self.from.clone() };
         let (before, after) = corpus::minimise(&bin, &from, &into, self.edges)?;
         println!(
@@ -85,7 +79,7 @@ impl Min {
 
     fn default_sources(&self) -> anyhow::Result<Vec<PathBuf>> {
         let t = &self.target;
-        let mut from = vec![self.fuzz_dir.join("corpus").join(t), self.corpus_dir.join(t)];
+        let mut from = vec![self.dirs.libfuzzer_corpus(t), self.dirs.corpus_dir.join(t)];
         let afl = self.afl_out.join(t);
         if afl.is_dir() {
             for e in std::fs::read_dir(&afl)? {

@@ -9,9 +9,8 @@ use seam_build::Sanitizer;
 
 use crate::coverage;
 use crate::options::env::own_wrapper_env;
-use crate::package::{FuzzPackage, TargetFiles};
-
-const TRIPLE: &str = "x86_64-unknown-linux-gnu";
+use crate::options::PackageDirs;
+use crate::package::TRIPLE;
 
 /// Build a target with source-based coverage for Rust and its C together, run it over a
 /// corpus and write cov/<target>/{summary.json,summary.md,html/}.
@@ -22,12 +21,8 @@ pub struct Cov {
     /// Corpus folders (default: corpus/<target> and fuzz/corpus/<target>, those that exist).
     #[arg(long = "corpus")]
     pub corpora: Vec<PathBuf>,
-    /// The cargo-fuzz package.
-    #[arg(long, default_value = "fuzz")]
-    pub fuzz_dir: PathBuf,
-    /// Seed corpora.
-    #[arg(long, default_value = "corpus")]
-    pub corpus_dir: PathBuf,
+    #[command(flatten)]
+    pub dirs: PackageDirs,
     /// Cargo target folder of the coverage build (default: cargo fuzz coverage's own).
     #[arg(long)]
     pub target_dir: Option<PathBuf>,
@@ -39,11 +34,11 @@ pub struct Cov {
 impl Cov {
     /// Builds, runs, and writes the reports; prints the Markdown summary.
     pub fn run(&self) -> anyhow::Result<()> {
-        FuzzPackage::read(&self.fuzz_dir)?.check_target(&self.target)?;
+        self.dirs.check_target(&self.target)?;
         let corpora = self.corpora()?;
         let inputs = corpora.iter().map(|d| std::fs::read_dir(d).map(|r| r.count()).unwrap_or(0)).sum();
         anyhow::ensure!(inputs > 0, "no inputs in {}: fuzz the target first (`seam fuzz {}`)", list(&corpora), self.target);
-        let fuzz_dir = std::path::absolute(&self.fuzz_dir)?;
+        let fuzz_dir = std::path::absolute(&self.dirs.fuzz_dir)?;
         let target_dir = match &self.target_dir {
             Some(d) => std::path::absolute(d)?,
             None => fuzz_dir.join("target").join(TRIPLE).join("coverage"),
@@ -63,10 +58,11 @@ impl Cov {
         let bin = target_dir.join(TRIPLE).join("release").join(&self.target);
         let profdata = fuzz_dir.join("coverage").join(&self.target).join("coverage.profdata");
         let llvm_cov = coverage::llvm_tool("llvm-cov")?;
-        let summary = coverage::summarise(&llvm_cov, &bin, &profdata, &self.target, inputs)?;
+        let profile = coverage::Profile { llvm_cov: &llvm_cov, bin: &bin, profdata: &profdata };
+        let summary = coverage::summarise(&profile, &self.target, inputs)?;
         let out = self.out.join(&self.target);
         std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
-        coverage::html(&llvm_cov, &bin, &profdata, &out.join("html"))?;
+        coverage::html(&profile, &out.join("html"))?;
         std::fs::write(out.join("summary.json"), serde_json::to_string_pretty(&summary)? + "\n")
             .with_context(|| format!("writing {}/summary.json", out.display()))?;
         let md = coverage::markdown(&summary);
@@ -80,9 +76,9 @@ impl Cov {
         if !self.corpora.is_empty() {
             return Ok(self.corpora.clone());
         }
-        let seeds = TargetFiles::find(&self.corpus_dir, &self.target).seeds;
+        let seeds = self.dirs.files(&self.target).seeds;
         let found: Vec<PathBuf> =
-            seeds.into_iter().chain([self.fuzz_dir.join("corpus").join(&self.target)]).filter(|d| d.is_dir()).collect();
+            seeds.into_iter().chain([self.dirs.libfuzzer_corpus(&self.target)]).filter(|d| d.is_dir()).collect();
         anyhow::ensure!(!found.is_empty(), "no corpus for {}: pass --corpus DIR or fuzz it first", self.target);
         Ok(found)
     }

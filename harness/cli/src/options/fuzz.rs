@@ -9,9 +9,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::campaign::{self, afl, libfuzzer, Plan};
 use crate::dictionary;
-use crate::package::{read_options, FuzzPackage, TargetFiles};
-
-const TRIPLE: &str = "x86_64-unknown-linux-gnu";
+use crate::options::PackageDirs;
+use crate::package::{read_options, TargetFiles};
 
 /// seam-runtime's variable for the per-input expansion budget (`seam_runtime::input::BUDGET_VAR`).
 const BUDGET_VAR: &str = "SEAM_EXPAND_BUDGET";
@@ -51,12 +50,8 @@ pub struct Fuzz {
     /// The binary to fuzz (default: the engine's build folder under the fuzz package).
     #[arg(long)]
     pub bin: Option<PathBuf>,
-    /// The cargo-fuzz package.
-    #[arg(long, default_value = "fuzz")]
-    pub fuzz_dir: PathBuf,
-    /// Seed corpora, dictionaries and options.
-    #[arg(long, default_value = "corpus")]
-    pub corpus_dir: PathBuf,
+    #[command(flatten)]
+    pub dirs: PackageDirs,
     /// Seed inputs to start from instead of corpus/<target>/ (benchmarks start both engines
     /// from the same neutral seed).
     #[arg(long)]
@@ -87,8 +82,7 @@ impl Fuzz {
     /// Runs the campaign, records it and prints the summary; fails when the fuzzer stopped on
     /// a crash.
     pub fn run(&self) -> anyhow::Result<()> {
-        let package = FuzzPackage::read(&self.fuzz_dir)?;
-        package.check_target(&self.target)?;
+        self.dirs.check_target(&self.target)?;
         anyhow::ensure!(self.jobs >= 1, "--jobs must be at least 1");
         let dir = self.campaigns.join(&self.target);
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -129,12 +123,12 @@ impl Fuzz {
     }
 
     fn plan(&self, dir: &Path) -> anyhow::Result<Plan> {
-        let files = TargetFiles::find(&self.corpus_dir, &self.target);
+        let files = self.dirs.files(&self.target);
         let (build, corpus) = match self.engine {
-            Engine::Libfuzzer => ("target", self.fuzz_dir.join("corpus").join(&self.target)),
+            Engine::Libfuzzer => ("target", self.dirs.libfuzzer_corpus(&self.target)),
             Engine::Afl => ("target-afl", self.afl_out.join(&self.target)),
         };
-        let bin = self.bin.clone().unwrap_or_else(|| self.fuzz_dir.join(build).join(TRIPLE).join("release").join(&self.target));
+        let bin = self.bin.clone().unwrap_or_else(|| self.dirs.bin(build, &self.target));
         anyhow::ensure!(
             bin.is_file(),
             "{} is missing: build it with {}",
@@ -145,7 +139,7 @@ impl Fuzz {
             }
         );
         std::fs::create_dir_all(&corpus).with_context(|| format!("creating {}", corpus.display()))?;
-        let artifacts = self.fuzz_dir.join("artifacts").join(&self.target);
+        let artifacts = self.dirs.fuzz_dir.join("artifacts").join(&self.target);
         std::fs::create_dir_all(&artifacts).with_context(|| format!("creating {}", artifacts.display()))?;
         let mut plan = Plan::new(&self.target, bin, corpus);
         plan.seeds = match (self.seeds.as_ref().or(files.seeds.as_ref()), self.engine) {

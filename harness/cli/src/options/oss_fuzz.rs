@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use crate::gen::output;
+use crate::options::PackageDirs;
 use crate::oss_fuzz::{self, stage, Project, Upstream};
-use crate::package::FuzzPackage;
 
 /// Continuous fuzzing: OSS-Fuzz / ClusterFuzzLite project files and build steps.
 #[derive(Args, Debug)]
@@ -27,17 +27,6 @@ pub enum OssFuzzCommand {
     Targets(Targets),
     /// Copy built targets with seed corpora, dictionaries and options into $OUT (for build.sh).
     Stage(Stage),
-}
-
-/// Where the cargo-fuzz package and its corpora are.
-#[derive(Args, Debug, Clone)]
-pub struct PackageDirs {
-    /// The cargo-fuzz package.
-    #[arg(long, default_value = "fuzz")]
-    pub fuzz_dir: PathBuf,
-    /// Seed corpora, dictionaries and options (`corpus/<target>/`, `<target>.dict`, ...).
-    #[arg(long, default_value = "corpus")]
-    pub corpus_dir: PathBuf,
 }
 
 /// `seam oss-fuzz export`.
@@ -104,12 +93,12 @@ impl OssFuzz {
         match &self.command {
             OssFuzzCommand::Export(e) => e.run(),
             OssFuzzCommand::Targets(t) => {
-                let package = FuzzPackage::read(&t.dirs.fuzz_dir)?;
+                let package = t.dirs.package()?;
                 println!("{}", package.targets_for(&t.sanitizer).join(" "));
                 Ok(())
             }
             OssFuzzCommand::Stage(s) => {
-                let package = FuzzPackage::read(&s.dirs.fuzz_dir)?;
+                let package = s.dirs.package()?;
                 for st in stage::stage(&package, &s.dirs.corpus_dir, &s.sanitizer, &s.bin_dir, &s.out)? {
                     eprintln!("seam oss-fuzz: staged {} ({} seeds, {} dictionary entries)", st.target, st.seeds, st.dict_entries);
                 }
@@ -121,7 +110,7 @@ impl OssFuzz {
 
 impl Export {
     fn run(&self) -> anyhow::Result<()> {
-        let package = FuzzPackage::read(&self.dirs.fuzz_dir)?;
+        let package = self.dirs.package()?;
         let project = Project { name: self.name.clone(), pr_fuzz_seconds: self.pr_fuzz_seconds };
         let mut files = oss_fuzz::cflite_files(&project, &self.root);
         if let (Some(dir), Some(repo), Some(contact)) = (&self.oss_fuzz, &self.repo, &self.contact) {
