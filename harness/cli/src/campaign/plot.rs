@@ -50,11 +50,15 @@ fn panel(
     for (i, series) in stats.series.iter().enumerate() {
         let colour = colour(series, i);
         let points: Vec<(f64, f64)> = series.samples.iter().map(|s| (s.secs, value(s))).collect();
+        // The last sample is also marked, so that a series of one sample (AFL++ writes its
+        // plot rows once a minute) still shows.
+        let last = points.last().copied();
         chart
             .draw_series(LineSeries::new(points, colour.stroke_width(2)))
             .map_err(draw_error)?
             .label(legend(series))
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], colour.stroke_width(2)));
+        chart.draw_series(last.map(|p| Circle::new(p, 3, colour.filled()))).map_err(draw_error)?;
     }
     chart
         .configure_series_labels()
@@ -106,8 +110,10 @@ mod tests {
         assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"), "{}", &svg[..80]);
         assert!(svg.contains("seeded_parse: campaign"));
         assert!(svg.contains("libFuzzer (cov edges) single") && svg.contains("AFL++ (map edges) main"));
-        // Two panels, each with a line per series and its legend mark (axes are drawn thinner).
+        // Two panels, each with a line per series and its legend mark (axes are drawn thinner),
+        // and the last sample of each series marked.
         let lines = svg.lines().filter(|l| l.starts_with("<polyline") && l.contains("stroke-width=\"2\"")).count();
         assert_eq!(lines, 8, "{svg}");
+        assert_eq!(svg.matches("<circle").count(), 4, "{svg}");
     }
 }

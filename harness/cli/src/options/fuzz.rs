@@ -109,7 +109,10 @@ impl Fuzz {
         println!("\nCampaign: {}/campaign.md", dir.display());
         let found: Vec<PathBuf> = crashes(&plan, self.engine)?.into_iter().filter(|c| !before.contains(c)).collect();
         if !found.is_empty() {
-            println!("Crashes ({}): {}", found.len(), found.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "));
+            let shown: Vec<String> = found.iter().take(5).map(|p| p.display().to_string()).collect();
+            let more = found.len().saturating_sub(shown.len());
+            let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+            println!("Crashes ({}): {}{more}", found.len(), shown.join(", "));
             let from = if self.engine == Engine::Afl { format!(" --artifacts {}", self.afl_out.display()) } else { String::new() };
             println!("Triage: seam triage{from} {}", self.target);
         }
