@@ -73,6 +73,9 @@ pub struct Fuzz {
     /// Where AFL++ writes (a folder per target; `seam triage --artifacts` reads it).
     #[arg(long, default_value = "fuzz/afl")]
     pub afl_out: PathBuf,
+    /// Where libFuzzer writes crash, leak, timeout and oom files (a folder per target).
+    #[arg(long, default_value = "fuzz/artifacts")]
+    pub artifacts: PathBuf,
     /// Extra engine arguments, after `--`.
     #[arg(last = true, allow_hyphen_values = true)]
     pub extra: Vec<String>,
@@ -142,7 +145,7 @@ impl Fuzz {
             }
         );
         std::fs::create_dir_all(&corpus).with_context(|| format!("creating {}", corpus.display()))?;
-        let artifacts = self.dirs.fuzz_dir.join("artifacts").join(&self.target);
+        let artifacts = self.artifacts.join(&self.target);
         std::fs::create_dir_all(&artifacts).with_context(|| format!("creating {}", artifacts.display()))?;
         let mut plan = Plan::new(&self.target, bin, corpus);
         plan.seeds = match (self.seeds.as_ref().or(files.seeds.as_ref()), self.engine) {
