@@ -116,8 +116,8 @@ impl Fuzz {
             let more = found.len().saturating_sub(shown.len());
             let more = if more > 0 { format!(" and {more} more") } else { String::new() };
             println!("Crashes ({}): {}{more}", found.len(), shown.join(", "));
-            let from = if self.engine == Engine::Afl { format!(" --artifacts {}", self.afl_out.display()) } else { String::new() };
-            println!("Triage: seam triage{from} {}", self.target);
+            let from = if self.engine == Engine::Afl { &self.afl_out } else { &self.artifacts };
+            println!("Triage: seam triage --artifacts {} {}", from.display(), self.target);
         }
         anyhow::ensure!(
             status.success() || self.engine == Engine::Afl,
