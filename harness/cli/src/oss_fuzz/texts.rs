@@ -97,6 +97,7 @@ jobs:
   PR:
     runs-on: ubuntu-latest
     permissions:
+      contents: read
       security-events: write
     concurrency:
       group: ${{{{ github.workflow }}}}-${{{{ matrix.sanitizer }}}}-${{{{ github.ref }}}}
