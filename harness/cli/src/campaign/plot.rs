@@ -44,6 +44,7 @@ fn panel(
         .configure_mesh()
         .x_desc("seconds")
         .y_desc(label)
+        .x_label_formatter(&|v| format!("{v:.0}"))
         .y_label_formatter(&|v| format!("{v:.0}"))
         .draw()
         .map_err(draw_error)?;
