@@ -38,6 +38,7 @@ pub struct Min {
     /// The libFuzzer binary of the target.
     #[arg(long)]
     pub bin: Option<PathBuf>,
+    /// The fuzz package and its corpus files.
     #[command(flatten)]
     pub dirs: PackageDirs,
     /// AFL++ output folders.

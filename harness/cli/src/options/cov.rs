@@ -21,6 +21,7 @@ pub struct Cov {
     /// Corpus folders (default: corpus/<target> and fuzz/corpus/<target>, those that exist).
     #[arg(long = "corpus")]
     pub corpora: Vec<PathBuf>,
+    /// The fuzz package and its corpus files.
     #[command(flatten)]
     pub dirs: PackageDirs,
     /// Cargo target folder of the coverage build (default: cargo fuzz coverage's own).

@@ -50,6 +50,7 @@ pub struct Fuzz {
     /// The binary to fuzz (default: the engine's build folder under the fuzz package).
     #[arg(long)]
     pub bin: Option<PathBuf>,
+    /// The fuzz package and its corpus files.
     #[command(flatten)]
     pub dirs: PackageDirs,
     /// Seed inputs to start from instead of corpus/<target>/ (benchmarks start both engines

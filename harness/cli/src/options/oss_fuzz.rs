@@ -57,6 +57,7 @@ pub struct Export {
     /// Write nothing; fail when a file is missing or stale.
     #[arg(long)]
     pub check: bool,
+    /// The fuzz package and its corpus files.
     #[command(flatten)]
     pub dirs: PackageDirs,
 }
@@ -67,6 +68,7 @@ pub struct Targets {
     /// The build's sanitizer, as OSS-Fuzz names it ($SANITIZER).
     #[arg(long)]
     pub sanitizer: String,
+    /// The fuzz package and its corpus files.
     #[command(flatten)]
     pub dirs: PackageDirs,
 }
@@ -83,6 +85,7 @@ pub struct Stage {
     /// $OUT.
     #[arg(long)]
     pub out: PathBuf,
+    /// The fuzz package and its corpus files.
     #[command(flatten)]
     pub dirs: PackageDirs,
 }
