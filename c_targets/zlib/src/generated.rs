@@ -5510,7 +5510,12 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
                 tolerated: &[
                     seam_runtime::diverge::Tolerance {
                         what: "return",
-                        returns: &[(0i64, -2i64), (-2i64, 0i64)],
+                        returns: &[
+                            (0i64, -2i64),
+                            (-2i64, 0i64),
+                            (0i64, -5i64),
+                            (-5i64, 0i64),
+                        ],
                     },
                 ],
             }
