@@ -72,7 +72,8 @@ pub fn minimise(bin: &Path, from: &[PathBuf], into: &Path, edges_only: bool) -> 
     Ok((before, after))
 }
 
-fn list(dirs: &[PathBuf]) -> String {
+/// Folders as one comma-separated line, for messages.
+pub fn list(dirs: &[PathBuf]) -> String {
     dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", ")
 }
 

@@ -1,12 +1,13 @@
 //! `seam cov`: coverage of a fuzz target over a corpus, C and Rust lines in one report.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use anyhow::Context;
 use clap::Args;
 use seam_build::Sanitizer;
 
+use crate::corpus;
 use crate::coverage;
 use crate::options::env::own_wrapper_env;
 use crate::options::PackageDirs;
@@ -38,7 +39,7 @@ impl Cov {
         self.dirs.check_target(&self.target)?;
         let corpora = self.corpora()?;
         let inputs = corpora.iter().map(|d| std::fs::read_dir(d).map(|r| r.count()).unwrap_or(0)).sum();
-        anyhow::ensure!(inputs > 0, "no inputs in {}: fuzz the target first (`seam fuzz {}`)", list(&corpora), self.target);
+        anyhow::ensure!(inputs > 0, "no inputs in {}: fuzz the target first (`seam fuzz {}`)", corpus::list(&corpora), self.target);
         let fuzz_dir = std::path::absolute(&self.dirs.fuzz_dir)?;
         let target_dir = match &self.target_dir {
             Some(d) => std::path::absolute(d)?,
@@ -83,8 +84,4 @@ impl Cov {
         anyhow::ensure!(!found.is_empty(), "no corpus for {}: pass --corpus DIR or fuzz it first", self.target);
         Ok(found)
     }
-}
-
-fn list(dirs: &[PathBuf]) -> String {
-    dirs.iter().map(|d: &PathBuf| Path::display(d).to_string()).collect::<Vec<_>>().join(", ")
 }
