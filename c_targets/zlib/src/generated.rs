@@ -5517,6 +5517,10 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
                             (-5i64, 0i64),
                         ],
                     },
+                    seam_runtime::diverge::Tolerance {
+                        what: "output 0",
+                        returns: &[],
+                    },
                 ],
             }
         }
