@@ -5462,6 +5462,10 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
                 outputs: seam_runtime::diverge::OutputRule::Exact,
                 tolerated: &[
                     seam_runtime::diverge::Tolerance {
+                        what: "return",
+                        returns: &[(-5i64, 0i64), (0i64, -5i64)],
+                    },
+                    seam_runtime::diverge::Tolerance {
                         what: "output 0",
                         returns: &[],
                     },
