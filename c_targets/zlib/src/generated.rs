@@ -5490,7 +5490,12 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
                 outputs: seam_runtime::diverge::OutputRule::Exact,
-                tolerated: &[],
+                tolerated: &[
+                    seam_runtime::diverge::Tolerance {
+                        what: "output 0",
+                        returns: &[],
+                    },
+                ],
             }
         }
         OpKind::DeflateCopy => {
