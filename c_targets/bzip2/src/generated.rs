@@ -593,6 +593,11 @@ pub fn BZ2_bzCompress(
         "BZ2_bzCompress",
         &[
             seam_runtime::Arg::handle("strm", strm.id),
+            seam_runtime::Arg::unsigned(
+                "strm.avail_in",
+                strm_next_in.unwrap_or(&[]).len() as u64,
+            ),
+            seam_runtime::Arg::unsigned("strm.avail_out", strm_next_out_cap as u64),
             seam_runtime::Arg::signed("action", action as i64),
         ],
     );
@@ -653,7 +658,14 @@ pub fn BZ2_bzDecompress(
     unsafe { (*strm.raw).avail_out = strm_next_out_cap as _ };
     let call = seam_runtime::enter(
         "BZ2_bzDecompress",
-        &[seam_runtime::Arg::handle("strm", strm.id)],
+        &[
+            seam_runtime::Arg::handle("strm", strm.id),
+            seam_runtime::Arg::unsigned(
+                "strm.avail_in",
+                strm_next_in.unwrap_or(&[]).len() as u64,
+            ),
+            seam_runtime::Arg::unsigned("strm.avail_out", strm_next_out_cap as u64),
+        ],
     );
     let ret = unsafe { ffi::BZ2_bzDecompress(strm.raw as _) } as i32;
     call.returned(ret as i64);
@@ -986,6 +998,11 @@ pub mod right {
             "libbz2-rs::BZ2_bzCompress",
             &[
                 seam_runtime::Arg::handle("strm", strm.id),
+                seam_runtime::Arg::unsigned(
+                    "strm.avail_in",
+                    strm_next_in.unwrap_or(&[]).len() as u64,
+                ),
+                seam_runtime::Arg::unsigned("strm.avail_out", strm_next_out_cap as u64),
                 seam_runtime::Arg::signed("action", action as i64),
             ],
         );
@@ -1049,7 +1066,14 @@ pub mod right {
         unsafe { (*strm.raw).avail_out = strm_next_out_cap as _ };
         let call = seam_runtime::enter(
             "libbz2-rs::BZ2_bzDecompress",
-            &[seam_runtime::Arg::handle("strm", strm.id)],
+            &[
+                seam_runtime::Arg::handle("strm", strm.id),
+                seam_runtime::Arg::unsigned(
+                    "strm.avail_in",
+                    strm_next_in.unwrap_or(&[]).len() as u64,
+                ),
+                seam_runtime::Arg::unsigned("strm.avail_out", strm_next_out_cap as u64),
+            ],
         );
         let ret = unsafe { ffi::BZ2_bzDecompress(strm.raw as _) } as i32;
         call.returned(ret as i64);

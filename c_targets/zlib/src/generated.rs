@@ -2657,6 +2657,11 @@ pub fn deflate(
         "deflate",
         &[
             seam_runtime::Arg::handle("strm", strm.id),
+            seam_runtime::Arg::unsigned(
+                "strm.avail_in",
+                strm_next_in.unwrap_or(&[]).len() as u64,
+            ),
+            seam_runtime::Arg::unsigned("strm.avail_out", strm_next_out_cap as u64),
             seam_runtime::Arg::signed("flush", flush as i64),
         ],
     );
@@ -2700,6 +2705,11 @@ pub fn inflate(
         "inflate",
         &[
             seam_runtime::Arg::handle("strm", strm.id),
+            seam_runtime::Arg::unsigned(
+                "strm.avail_in",
+                strm_next_in.unwrap_or(&[]).len() as u64,
+            ),
+            seam_runtime::Arg::unsigned("strm.avail_out", strm_next_out_cap as u64),
             seam_runtime::Arg::signed("flush", flush as i64),
         ],
     );
@@ -2851,6 +2861,11 @@ pub fn deflateParams(
         "deflateParams",
         &[
             seam_runtime::Arg::handle("strm", strm.id),
+            seam_runtime::Arg::unsigned(
+                "strm.avail_in",
+                strm_next_in.unwrap_or(&[]).len() as u64,
+            ),
+            seam_runtime::Arg::unsigned("strm.avail_out", strm_next_out_cap as u64),
             seam_runtime::Arg::signed("level", level as i64),
             seam_runtime::Arg::signed("strategy", strategy as i64),
         ],
@@ -3046,7 +3061,21 @@ pub fn deflateSetHeader(
     };
     let call = seam_runtime::enter(
         "deflateSetHeader",
-        &[seam_runtime::Arg::handle("strm", strm.id)],
+        &[
+            seam_runtime::Arg::handle("strm", strm.id),
+            seam_runtime::Arg::unsigned(
+                "head.extra_len",
+                head_extra.unwrap_or(&[]).len() as u64,
+            ),
+            seam_runtime::Arg::unsigned(
+                "head.name",
+                head_name.unwrap_or(&[]).len() as u64,
+            ),
+            seam_runtime::Arg::unsigned(
+                "head.comment",
+                head_comment.unwrap_or(&[]).len() as u64,
+            ),
+        ],
     );
     let ret = unsafe {
         ffi::deflateSetHeader(strm.raw as _, head_value.as_mut_ptr() as _)
@@ -3117,7 +3146,10 @@ pub fn inflateSync(strm: &mut Inflate, strm_next_in: &[u8]) -> i32 {
     unsafe { (*strm.raw).avail_in = strm_next_in.len() as _ };
     let call = seam_runtime::enter(
         "inflateSync",
-        &[seam_runtime::Arg::handle("strm", strm.id)],
+        &[
+            seam_runtime::Arg::handle("strm", strm.id),
+            seam_runtime::Arg::unsigned("strm.avail_in", strm_next_in.len() as u64),
+        ],
     );
     let ret = unsafe { ffi::inflateSync(strm.raw as _) } as i32;
     call.returned(ret as i64);
@@ -3235,7 +3267,12 @@ pub fn inflateGetHeader(
     unsafe { (*head_value.as_mut_ptr()).comm_max = head_comment_cap as _ };
     let call = seam_runtime::enter(
         "inflateGetHeader",
-        &[seam_runtime::Arg::handle("strm", strm.id)],
+        &[
+            seam_runtime::Arg::handle("strm", strm.id),
+            seam_runtime::Arg::unsigned("head.extra_max", head_extra_cap as u64),
+            seam_runtime::Arg::unsigned("head.name_max", head_name_cap as u64),
+            seam_runtime::Arg::unsigned("head.comm_max", head_comment_cap as u64),
+        ],
     );
     let ret = unsafe {
         ffi::inflateGetHeader(strm.raw as _, head_value.as_mut_ptr() as _)
@@ -3269,6 +3306,10 @@ pub fn inflateBack(
         "inflateBack",
         &[
             seam_runtime::Arg::handle("strm", strm.id),
+            seam_runtime::Arg::unsigned(
+                "strm.avail_in",
+                strm_next_in.unwrap_or(&[]).len() as u64,
+            ),
             seam_runtime::Arg::unsigned("in_desc", in_desc.len() as u64),
             seam_runtime::Arg::unsigned("out_desc", out_desc_cap as u64),
         ],
@@ -4451,6 +4492,11 @@ pub mod right {
             "zlib-rs::deflate",
             &[
                 seam_runtime::Arg::handle("strm", strm.id),
+                seam_runtime::Arg::unsigned(
+                    "strm.avail_in",
+                    strm_next_in.unwrap_or(&[]).len() as u64,
+                ),
+                seam_runtime::Arg::unsigned("strm.avail_out", strm_next_out_cap as u64),
                 seam_runtime::Arg::signed("flush", flush as i64),
             ],
         );
@@ -4494,6 +4540,11 @@ pub mod right {
             "zlib-rs::inflate",
             &[
                 seam_runtime::Arg::handle("strm", strm.id),
+                seam_runtime::Arg::unsigned(
+                    "strm.avail_in",
+                    strm_next_in.unwrap_or(&[]).len() as u64,
+                ),
+                seam_runtime::Arg::unsigned("strm.avail_out", strm_next_out_cap as u64),
                 seam_runtime::Arg::signed("flush", flush as i64),
             ],
         );
@@ -4611,6 +4662,11 @@ pub mod right {
             "zlib-rs::deflateParams",
             &[
                 seam_runtime::Arg::handle("strm", strm.id),
+                seam_runtime::Arg::unsigned(
+                    "strm.avail_in",
+                    strm_next_in.unwrap_or(&[]).len() as u64,
+                ),
+                seam_runtime::Arg::unsigned("strm.avail_out", strm_next_out_cap as u64),
                 seam_runtime::Arg::signed("level", level as i64),
                 seam_runtime::Arg::signed("strategy", strategy as i64),
             ],
@@ -4676,7 +4732,21 @@ pub mod right {
         };
         let call = seam_runtime::enter(
             "zlib-rs::deflateSetHeader",
-            &[seam_runtime::Arg::handle("strm", strm.id)],
+            &[
+                seam_runtime::Arg::handle("strm", strm.id),
+                seam_runtime::Arg::unsigned(
+                    "head.extra_len",
+                    head_extra.unwrap_or(&[]).len() as u64,
+                ),
+                seam_runtime::Arg::unsigned(
+                    "head.name",
+                    head_name.unwrap_or(&[]).len() as u64,
+                ),
+                seam_runtime::Arg::unsigned(
+                    "head.comment",
+                    head_comment.unwrap_or(&[]).len() as u64,
+                ),
+            ],
         );
         let ret = unsafe {
             ffi::deflateSetHeader(strm.raw as _, head_value.as_mut_ptr() as _)
@@ -4715,7 +4785,10 @@ pub mod right {
         unsafe { (*strm.raw).avail_in = strm_next_in.len() as _ };
         let call = seam_runtime::enter(
             "zlib-rs::inflateSync",
-            &[seam_runtime::Arg::handle("strm", strm.id)],
+            &[
+                seam_runtime::Arg::handle("strm", strm.id),
+                seam_runtime::Arg::unsigned("strm.avail_in", strm_next_in.len() as u64),
+            ],
         );
         let ret = unsafe { ffi::inflateSync(strm.raw as _) } as i32;
         call.returned(ret as i64);
@@ -4761,7 +4834,12 @@ pub mod right {
         unsafe { (*head_value.as_mut_ptr()).comm_max = head_comment_cap as _ };
         let call = seam_runtime::enter(
             "zlib-rs::inflateGetHeader",
-            &[seam_runtime::Arg::handle("strm", strm.id)],
+            &[
+                seam_runtime::Arg::handle("strm", strm.id),
+                seam_runtime::Arg::unsigned("head.extra_max", head_extra_cap as u64),
+                seam_runtime::Arg::unsigned("head.name_max", head_name_cap as u64),
+                seam_runtime::Arg::unsigned("head.comm_max", head_comment_cap as u64),
+            ],
         );
         let ret = unsafe {
             ffi::inflateGetHeader(strm.raw as _, head_value.as_mut_ptr() as _)

@@ -532,8 +532,11 @@ fn out_param(acc: &mut Acc, args: &mut [Option<TokenStream>], f: &FnPlan, i: usi
 }
 
 /// Sets struct fields through `raw` before the call; with `clear`, buffers are unset after it;
-/// with `keep_all` (a struct that outlives the call), every buffer is kept too.
+/// with `keep_all` (a struct that outlives the call), every buffer is kept too. The recorder
+/// sees scalar fields, and buffer lengths and capacities under their length field's name
+/// (`strm.avail_in`), as arguments of the call.
 fn fields_around(acc: &mut Acc, owner: &str, raw: &TokenStream, fields: &[FieldPlan], clear: bool, keep_all: bool) {
+    let recorded_as = |field: &str| format!("{owner}.{field}");
     for fp in fields {
         let fid = ident(&fp.name);
         let name = format!("{owner}_{}", fp.name);
@@ -546,6 +549,7 @@ fn fields_around(acc: &mut Acc, owner: &str, raw: &TokenStream, fields: &[FieldP
                 acc.params.push(quote!(#pid: #t));
                 acc.apply_args.push(quote!(*#pid));
                 acc.pre.push(quote!(unsafe { (*#raw).#fid = #pid as _ };));
+                acc.record.push(record_scalar(&recorded_as(&fp.name), quote!(#pid), *prim));
             }
             Source::Choice(_) => {}
             Source::Fixed(e) => acc.pre.push(quote!(unsafe { (*#raw).#fid = (#e) as _ };)),
@@ -583,6 +587,8 @@ fn fields_around(acc: &mut Acc, owner: &str, raw: &TokenStream, fields: &[FieldP
                 if let Some(lf) = &len_field {
                     acc.pre.push(quote!(unsafe { (*#raw).#lf = #len as _ };));
                 }
+                let shown = recorded_as(&b.len.map(link_index).map_or(fp.name.as_str(), |j| fields[j].name.as_str()));
+                acc.record.push(quote!(seam_runtime::Arg::unsigned(#shown, #len as u64)));
                 if clear && !keep {
                     acc.post.push(quote!(unsafe { (*#raw).#fid = std::ptr::null_mut::<u8>() as _ };));
                     if let Some(lf) = &len_field {
@@ -603,6 +609,8 @@ fn fields_around(acc: &mut Acc, owner: &str, raw: &TokenStream, fields: &[FieldP
                 if let Some(cf) = &cap_field {
                     acc.pre.push(quote!(unsafe { (*#raw).#cf = #cap as _ };));
                 }
+                let shown = recorded_as(&b.cap.map(link_index).map_or(fp.name.as_str(), |j| fields[j].name.as_str()));
+                acc.record.push(quote!(seam_runtime::Arg::unsigned(#shown, #cap as u64)));
                 if b.keep || keep_all {
                     acc.kept.push(quote!(#buf));
                 } else if clear {
