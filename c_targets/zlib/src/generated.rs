@@ -5544,6 +5544,10 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
                         returns: &[(-5i64, 0i64), (0i64, -5i64)],
                     },
                     seam_runtime::diverge::Tolerance {
+                        what: "return",
+                        returns: &[(0i64, 1i64), (1i64, 0i64)],
+                    },
+                    seam_runtime::diverge::Tolerance {
                         what: "output 0",
                         returns: &[],
                     },
