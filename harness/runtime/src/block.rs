@@ -17,7 +17,8 @@
 //! * `input op=N` is the index of the fuzz input's operation running at death; `calls=N` the
 //!   number of C calls the input made so far.
 //! * Each `call` line gives the call's sequence number, the op that made it, the C function
-//!   with its scalar arguments (`#N` is a handle id, `0x...` a pointer) and its state:
+//!   with its scalar arguments (`#N` is a handle id, `0x...` a pointer; what a call takes
+//!   through a struct's fields is shown as `strm.avail_in=N`) and its state:
 //!   `in-progress` (C had not returned: the process died inside this call), `returned V` or
 //!   `returned` (a void function).
 //!
