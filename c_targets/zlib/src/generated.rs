@@ -5548,6 +5548,15 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
                         returns: &[(0i64, 1i64), (1i64, 0i64)],
                     },
                     seam_runtime::diverge::Tolerance {
+                        what: "return",
+                        returns: &[
+                            (0i64, -2i64),
+                            (-2i64, 0i64),
+                            (-5i64, -2i64),
+                            (-2i64, -5i64),
+                        ],
+                    },
+                    seam_runtime::diverge::Tolerance {
                         what: "output 0",
                         returns: &[],
                     },
