@@ -1994,7 +1994,6 @@ pub mod targets {
             OpKind::DeflateParams,
             OpKind::DeflateSetHeader,
             OpKind::InflateSetDictionary,
-            OpKind::InflateSync,
             OpKind::InflateReset2,
             OpKind::InflateGetHeader,
             OpKind::Compress2,
@@ -2015,7 +2014,6 @@ pub mod targets {
             OpKind::DeflateParams.decoder(),
             OpKind::DeflateSetHeader.decoder(),
             OpKind::InflateSetDictionary.decoder(),
-            OpKind::InflateSync.decoder(),
             OpKind::InflateReset2.decoder(),
             OpKind::InflateGetHeader.decoder(),
             OpKind::Compress2.decoder(),
@@ -4255,12 +4253,6 @@ pub mod right {
                     let out = inflateSetDictionary(strm, dictionary.get(sink.feed()));
                     sink.ret(out as i64);
                 }
-                Op::InflateSync { strm, strm_next_in } => {
-                    let Some(strm) = seam_runtime::input::pick(&mut self.inflate, *strm)
-                    else { return };
-                    let out = inflateSync(strm, strm_next_in.get(sink.feed()));
-                    sink.ret(out as i64);
-                }
                 Op::InflateReset2 { strm, windowBits } => {
                     let Some(strm) = seam_runtime::input::pick(&mut self.inflate, *strm)
                     else { return };
@@ -4776,24 +4768,6 @@ pub mod right {
             )
         } as i32;
         call.returned(ret as i64);
-        ret
-    }
-    /// Calls `inflateSync` as the contract allows, recording the call.
-    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
-    pub fn inflateSync(strm: &mut Inflate, strm_next_in: &[u8]) -> i32 {
-        unsafe { (*strm.raw).next_in = seam_runtime::input::as_ptr(strm_next_in) as _ };
-        unsafe { (*strm.raw).avail_in = strm_next_in.len() as _ };
-        let call = seam_runtime::enter(
-            "zlib-rs::inflateSync",
-            &[
-                seam_runtime::Arg::handle("strm", strm.id),
-                seam_runtime::Arg::unsigned("strm.avail_in", strm_next_in.len() as u64),
-            ],
-        );
-        let ret = unsafe { ffi::inflateSync(strm.raw as _) } as i32;
-        call.returned(ret as i64);
-        unsafe { (*strm.raw).next_in = std::ptr::null_mut::<u8>() as _ };
-        unsafe { (*strm.raw).avail_in = 0 as _ };
         ret
     }
     /// Calls `inflateReset2` as the contract allows, recording the call.
