@@ -1250,8 +1250,9 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
         _ => seam_runtime::diverge::Rule::EXACT,
     }
 }
-/// Runs `ops` against both sides, each consuming what the other produced; the first
-/// difference the rules do not tolerate is reported and aborts the run.
+/// Runs `ops` against both sides, both consuming the same earlier outputs (of two that
+/// differ, one side's and the other's in turn); the first difference the rules do not
+/// tolerate is reported and aborts the run.
 pub fn run_diff(ops: &[Op<'_>]) {
     setup();
     seam_runtime::run::run_diff::<

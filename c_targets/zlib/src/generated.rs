@@ -1994,6 +1994,7 @@ pub mod targets {
             OpKind::DeflateParams,
             OpKind::DeflateSetHeader,
             OpKind::InflateSetDictionary,
+            OpKind::InflateSync,
             OpKind::InflateReset2,
             OpKind::InflateGetHeader,
             OpKind::Compress2,
@@ -2014,6 +2015,7 @@ pub mod targets {
             OpKind::DeflateParams.decoder(),
             OpKind::DeflateSetHeader.decoder(),
             OpKind::InflateSetDictionary.decoder(),
+            OpKind::InflateSync.decoder(),
             OpKind::InflateReset2.decoder(),
             OpKind::InflateGetHeader.decoder(),
             OpKind::Compress2.decoder(),
@@ -4253,6 +4255,12 @@ pub mod right {
                     let out = inflateSetDictionary(strm, dictionary.get(sink.feed()));
                     sink.ret(out as i64);
                 }
+                Op::InflateSync { strm, strm_next_in } => {
+                    let Some(strm) = seam_runtime::input::pick(&mut self.inflate, *strm)
+                    else { return };
+                    let out = inflateSync(strm, strm_next_in.get(sink.feed()));
+                    sink.ret(out as i64);
+                }
                 Op::InflateReset2 { strm, windowBits } => {
                     let Some(strm) = seam_runtime::input::pick(&mut self.inflate, *strm)
                     else { return };
@@ -4768,6 +4776,24 @@ pub mod right {
             )
         } as i32;
         call.returned(ret as i64);
+        ret
+    }
+    /// Calls `inflateSync` as the contract allows, recording the call.
+    #[allow(unused_mut, unused_variables, clippy::too_many_arguments)]
+    pub fn inflateSync(strm: &mut Inflate, strm_next_in: &[u8]) -> i32 {
+        unsafe { (*strm.raw).next_in = seam_runtime::input::as_ptr(strm_next_in) as _ };
+        unsafe { (*strm.raw).avail_in = strm_next_in.len() as _ };
+        let call = seam_runtime::enter(
+            "zlib-rs::inflateSync",
+            &[
+                seam_runtime::Arg::handle("strm", strm.id),
+                seam_runtime::Arg::unsigned("strm.avail_in", strm_next_in.len() as u64),
+            ],
+        );
+        let ret = unsafe { ffi::inflateSync(strm.raw as _) } as i32;
+        call.returned(ret as i64);
+        unsafe { (*strm.raw).next_in = std::ptr::null_mut::<u8>() as _ };
+        unsafe { (*strm.raw).avail_in = 0 as _ };
         ret
     }
     /// Calls `inflateReset2` as the contract allows, recording the call.
@@ -6032,8 +6058,9 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
         _ => seam_runtime::diverge::Rule::EXACT,
     }
 }
-/// Runs `ops` against both sides, each consuming what the other produced; the first
-/// difference the rules do not tolerate is reported and aborts the run.
+/// Runs `ops` against both sides, both consuming the same earlier outputs (of two that
+/// differ, one side's and the other's in turn); the first difference the rules do not
+/// tolerate is reported and aborts the run.
 pub fn run_diff(ops: &[Op<'_>]) {
     setup();
     seam_runtime::run::run_diff::<
@@ -6823,8 +6850,9 @@ pub fn rule_miniz(kind: OpKind) -> seam_runtime::diverge::Rule {
         _ => seam_runtime::diverge::Rule::EXACT,
     }
 }
-/// Runs `ops` against both sides, each consuming what the other produced; the first
-/// difference the rules do not tolerate is reported and aborts the run.
+/// Runs `ops` against both sides, both consuming the same earlier outputs (of two that
+/// differ, one side's and the other's in turn); the first difference the rules do not
+/// tolerate is reported and aborts the run.
 pub fn run_diff_miniz(ops: &[Op<'_>]) {
     setup();
     seam_runtime::run::run_diff::<

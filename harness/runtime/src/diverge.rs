@@ -38,16 +38,16 @@ impl Outcome {
     }
 }
 
-/// One side of a differential run's op: it reads what the other side produced (cross-feeding)
-/// and records its own outcome.
-pub struct Crossed<'a> {
-    /// The other side's outputs.
+/// One side of a differential run's op: it reads the earlier outputs both sides consume (see
+/// [`crate::run::run_diff`]) and records its own outcome.
+pub struct Compared<'a> {
+    /// The earlier outputs, the same for both sides.
     pub feed: &'a crate::input::Produced,
     /// This side's outcome of the call.
     pub outcome: &'a mut Outcome,
 }
 
-impl Sink for Crossed<'_> {
+impl Sink for Compared<'_> {
     fn feed(&self) -> &crate::input::Produced {
         self.feed
     }

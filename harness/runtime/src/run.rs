@@ -3,7 +3,7 @@
 
 use arbitrary::{Result, Unstructured};
 
-use crate::diverge::{check, report, Crossed, Outcome, Rule};
+use crate::diverge::{check, report, Compared, Outcome, Rule};
 use crate::input::{reset_budget, Produced};
 use crate::output::Sink;
 use crate::recorder::{begin_input, set_op};
@@ -42,43 +42,64 @@ pub fn run<Op, L: Apply<Op>>(ops: &[Op]) {
     }
 }
 
-/// Runs `ops` against both sides, each consuming what the other produced. `rule` gives an op's
-/// comparison rule and the function it calls; the first difference the rule does not tolerate
-/// is reported under the two sides' names and aborts the run.
+/// Runs `ops` against both sides. `rule` gives an op's comparison rule and the function it
+/// calls; the first difference the rule does not tolerate is reported under the two sides'
+/// names and aborts the run.
+///
+/// Both sides consume the same earlier outputs, so every later call compares the two on one
+/// input. Where an op's outputs differ (a tolerated difference: two compressors' streams), the
+/// left side's and the right side's are kept in turn: zlib's stream is then inflated by both
+/// zlib and zlib-rs, the next differing stream is zlib-rs's, and each side reads the other's.
 pub fn run_diff<Op, L: Apply<Op>, R: Apply<Op>>(ops: &[Op], rule: impl Fn(&Op) -> (Rule, &'static str), sides: [&str; 2]) {
     begin_input();
     reset_budget();
     let (mut left, mut right) = (L::default(), R::default());
-    let (mut from_left, mut from_right) = (Produced::default(), Produced::default());
+    let mut shared = Shared::default();
     let (mut a, mut b) = (Outcome::default(), Outcome::default());
     for (index, op) in ops.iter().enumerate() {
         set_op(index);
         a.clear();
         b.clear();
-        left.apply(op, &mut Crossed { feed: &from_right, outcome: &mut a });
-        right.apply(op, &mut Crossed { feed: &from_left, outcome: &mut b });
+        left.apply(op, &mut Compared { feed: &shared.pool, outcome: &mut a });
+        right.apply(op, &mut Compared { feed: &shared.pool, outcome: &mut b });
         let (rule, function) = rule(op);
         if let Some(what) = check(&rule, &a, &b) {
             report(&rule, index, function, &what, (sides[0], &a), (sides[1], &b));
         }
-        feed_forward(&mut a, &mut b, &mut from_left, &mut from_right);
+        shared.keep(&mut a, &mut b);
     }
 }
 
-/// Keeps one op's outputs for later ops so that the two pools stay aligned, the k-th output of
-/// one side standing against the k-th of the other. An output only one side made (a tolerated
-/// difference: one compressor's stream fits a buffer, the other's does not) is kept by neither,
-/// or every later consumer would compare the two sides on different inputs.
-fn feed_forward(a: &mut Outcome, b: &mut Outcome, from_left: &mut Produced, from_right: &mut Produced) {
-    if a.outputs.len() != b.outputs.len() {
-        a.outputs.clear();
-        b.outputs.clear();
-        return;
-    }
-    for (x, y) in a.outputs.drain(..).zip(b.outputs.drain(..)) {
-        if x.is_empty() == y.is_empty() {
-            from_left.push(x);
-            from_right.push(y);
+/// The outputs both sides of a differential run consume.
+#[derive(Default)]
+struct Shared {
+    pool: Produced,
+    /// Whether the last differing pair kept the left side's output (the next keeps the
+    /// right side's).
+    left_kept_last: bool,
+}
+
+impl Shared {
+    /// Keeps one op's outputs for later ops, one of each pair: equal outputs once, an output
+    /// only one side made (one compressor's stream fits a buffer, the other's does not) as it
+    /// is, and of two differing outputs the left side's and the right side's in turn. When
+    /// the sides made different numbers of outputs, none is kept.
+    fn keep(&mut self, a: &mut Outcome, b: &mut Outcome) {
+        if a.outputs.len() != b.outputs.len() {
+            a.outputs.clear();
+            b.outputs.clear();
+            return;
+        }
+        for (x, y) in a.outputs.drain(..).zip(b.outputs.drain(..)) {
+            let kept = if x == y || y.is_empty() {
+                x
+            } else if x.is_empty() {
+                y
+            } else {
+                self.left_kept_last = !self.left_kept_last;
+                if self.left_kept_last { x } else { y }
+            };
+            self.pool.push(kept);
         }
     }
 }
@@ -135,27 +156,33 @@ mod tests {
     }
 
     #[test]
-    fn an_output_only_one_side_made_is_fed_to_neither() {
+    fn both_sides_consume_one_output_of_each_pair() {
         use crate::diverge::Tolerance;
         const TOLERANT: Rule = Rule { tolerated: &[Tolerance { what: "output 0", returns: &[] }], ..Rule::EXACT };
         let rule = |op: &Op| match op {
             Op::Put(_) => (TOLERANT, "put"),
             Op::Echo => (Rule::EXACT, "echo"),
         };
-        // Put(3): the tolerated difference (3 bytes against none). Had Toy's 3 bytes reached
-        // EvenOnly's Echo while Toy's Echo saw Put(2)'s, the Echos would differ (3 against 2)
-        // and the run abort. Put(2) is fed to both.
+        // Put(3): the tolerated difference (3 bytes against none). Toy's 3 bytes reach both
+        // Echos, which agree; had each side read its own pool, they would differ (3 against 2)
+        // and the run abort.
         run_diff::<Op, Toy, EvenOnly>(&[Op::Put(2), Op::Put(3), Op::Echo], rule, ["toy", "even"]);
+
+        let mut shared = Shared::default();
         let (mut a, mut b) = (Outcome::default(), Outcome::default());
-        let (mut l, mut r) = (Produced::default(), Produced::default());
-        a.outputs = vec![vec![1], vec![2]];
-        b.outputs = vec![vec![], vec![3]];
-        feed_forward(&mut a, &mut b, &mut l, &mut r);
-        assert_eq!((l.get(0), r.get(0), l.get(1)), (&[2u8][..], &[3u8][..], &[2u8][..]), "only the pair both made");
+        a.outputs = vec![vec![1], vec![2], vec![5], vec![7], vec![8]];
+        b.outputs = vec![vec![], vec![3], vec![6], vec![7], vec![9]];
+        shared.keep(&mut a, &mut b);
+        let kept: Vec<&[u8]> = (0..5).rev().map(|back| shared.pool.get(back)).collect();
+        assert_eq!(
+            kept,
+            [&[1u8][..], &[2], &[6], &[7], &[8]],
+            "one side's only output; differing pairs left, right, left in turn; equal once"
+        );
         a.outputs = vec![vec![1]];
-        feed_forward(&mut a, &mut b, &mut l, &mut r);
+        shared.keep(&mut a, &mut b);
         assert!(a.outputs.is_empty() && b.outputs.is_empty());
-        assert_eq!(l.get(0), [2u8], "counts differ: nothing kept");
+        assert_eq!(shared.pool.get(0), [8u8], "counts differ: nothing kept");
     }
 
     #[test]

@@ -126,8 +126,9 @@ fn diff(plan: &Plan, d: &DiffPlan) -> TokenStream {
             }
         }
 
-        /// Runs `ops` against both sides, each consuming what the other produced; the first
-        /// difference the rules do not tolerate is reported and aborts the run.
+        /// Runs `ops` against both sides, both consuming the same earlier outputs (of two that
+        /// differ, one side's and the other's in turn); the first difference the rules do not
+        /// tolerate is reported and aborts the run.
         pub fn #run_diff(ops: &[Op<'_>]) {
             setup();
             seam_runtime::run::run_diff::<_, Live, #module::Live>(ops, |op| (#rule(op.kind()), op.kind().name()), [#left_name, #right_name]);
