@@ -1215,6 +1215,7 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
                     seam_runtime::diverge::Tolerance {
                         what: "return",
                         returns: &[],
+                        stop: false,
                     },
                 ],
             }

@@ -5542,10 +5542,12 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
                     seam_runtime::diverge::Tolerance {
                         what: "return",
                         returns: &[(-5i64, 0i64), (0i64, -5i64)],
+                        stop: false,
                     },
                     seam_runtime::diverge::Tolerance {
                         what: "return",
                         returns: &[(0i64, 1i64), (1i64, 0i64)],
+                        stop: true,
                     },
                     seam_runtime::diverge::Tolerance {
                         what: "return",
@@ -5555,10 +5557,12 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
                             (-5i64, -2i64),
                             (-2i64, -5i64),
                         ],
+                        stop: true,
                     },
                     seam_runtime::diverge::Tolerance {
                         what: "output 0",
                         returns: &[],
+                        stop: false,
                     },
                 ],
             }
@@ -5585,6 +5589,7 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
                     seam_runtime::diverge::Tolerance {
                         what: "output 0",
                         returns: &[],
+                        stop: false,
                     },
                 ],
             }
@@ -5616,10 +5621,12 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
                             (0i64, -5i64),
                             (-5i64, 0i64),
                         ],
+                        stop: true,
                     },
                     seam_runtime::diverge::Tolerance {
                         what: "output 0",
                         returns: &[],
+                        stop: false,
                     },
                 ],
             }
@@ -5760,6 +5767,7 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
                     seam_runtime::diverge::Tolerance {
                         what: "return",
                         returns: &[],
+                        stop: false,
                     },
                 ],
             }
@@ -5774,6 +5782,7 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
                     seam_runtime::diverge::Tolerance {
                         what: "return",
                         returns: &[],
+                        stop: false,
                     },
                 ],
             }
@@ -5788,6 +5797,7 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
                     seam_runtime::diverge::Tolerance {
                         what: "return",
                         returns: &[],
+                        stop: false,
                     },
                 ],
             }
@@ -5802,6 +5812,7 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
                     seam_runtime::diverge::Tolerance {
                         what: "return",
                         returns: &[],
+                        stop: false,
                     },
                 ],
             }
@@ -5814,6 +5825,7 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
                     seam_runtime::diverge::Tolerance {
                         what: "return",
                         returns: &[],
+                        stop: false,
                     },
                 ],
             }
@@ -5826,6 +5838,7 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
                     seam_runtime::diverge::Tolerance {
                         what: "return",
                         returns: &[],
+                        stop: false,
                     },
                 ],
             }
@@ -5838,6 +5851,7 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
                     seam_runtime::diverge::Tolerance {
                         what: "return",
                         returns: &[(-5i64, 0i64)],
+                        stop: false,
                     },
                 ],
             }
@@ -5850,6 +5864,7 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
                     seam_runtime::diverge::Tolerance {
                         what: "return",
                         returns: &[(-5i64, 0i64)],
+                        stop: false,
                     },
                 ],
             }
@@ -5862,6 +5877,7 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
                     seam_runtime::diverge::Tolerance {
                         what: "return",
                         returns: &[(-5i64, 0i64)],
+                        stop: false,
                     },
                 ],
             }
@@ -5874,6 +5890,7 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
                     seam_runtime::diverge::Tolerance {
                         what: "return",
                         returns: &[(-5i64, 0i64)],
+                        stop: false,
                     },
                 ],
             }
@@ -5886,6 +5903,7 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
                     seam_runtime::diverge::Tolerance {
                         what: "return",
                         returns: &[],
+                        stop: false,
                     },
                 ],
             }
@@ -5898,6 +5916,7 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
                     seam_runtime::diverge::Tolerance {
                         what: "return",
                         returns: &[],
+                        stop: false,
                     },
                 ],
             }
@@ -5973,6 +5992,7 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
                     seam_runtime::diverge::Tolerance {
                         what: "return",
                         returns: &[],
+                        stop: false,
                     },
                 ],
             }
@@ -5985,6 +6005,7 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
                     seam_runtime::diverge::Tolerance {
                         what: "return",
                         returns: &[],
+                        stop: false,
                     },
                 ],
             }
@@ -6004,6 +6025,7 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
                     seam_runtime::diverge::Tolerance {
                         what: "return",
                         returns: &[],
+                        stop: false,
                     },
                 ],
             }
@@ -6016,6 +6038,7 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
                     seam_runtime::diverge::Tolerance {
                         what: "return",
                         returns: &[],
+                        stop: false,
                     },
                 ],
             }
@@ -6612,6 +6635,7 @@ pub fn rule_miniz(kind: OpKind) -> seam_runtime::diverge::Rule {
                     seam_runtime::diverge::Tolerance {
                         what: "return",
                         returns: &[],
+                        stop: false,
                     },
                 ],
             }
@@ -6626,6 +6650,7 @@ pub fn rule_miniz(kind: OpKind) -> seam_runtime::diverge::Rule {
                     seam_runtime::diverge::Tolerance {
                         what: "return",
                         returns: &[],
+                        stop: false,
                     },
                 ],
             }
@@ -6640,6 +6665,7 @@ pub fn rule_miniz(kind: OpKind) -> seam_runtime::diverge::Rule {
                     seam_runtime::diverge::Tolerance {
                         what: "return",
                         returns: &[],
+                        stop: false,
                     },
                 ],
             }
@@ -6654,6 +6680,7 @@ pub fn rule_miniz(kind: OpKind) -> seam_runtime::diverge::Rule {
                     seam_runtime::diverge::Tolerance {
                         what: "return",
                         returns: &[],
+                        stop: false,
                     },
                 ],
             }

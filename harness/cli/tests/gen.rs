@@ -188,7 +188,15 @@ fn a_tolerance_narrowed_to_return_pairs_keeps_its_pairs() {
     let text = std::fs::read_to_string(data("demo").join("seam.toml")).unwrap()
         + DIFF
         + "\n[[diff.tolerate]]\nfunction = \"demo_put\"\nwhat = \"return\"\nreturns = [[0, -2], [1, -1]]\nreason = \"r\"\n";
-    generated_with(&text, &["what: \"return\",", "returns: &[(0i64, -2i64), (1i64, -1i64)],"]);
+    generated_with(&text, &["what: \"return\",", "returns: &[(0i64, -2i64), (1i64, -1i64)],", "stop: false"]);
+}
+
+#[test]
+fn a_tolerance_marked_stop_ends_the_comparison_in_the_generated_rule() {
+    let text = std::fs::read_to_string(data("demo").join("seam.toml")).unwrap()
+        + DIFF
+        + "\n[[diff.tolerate]]\nfunction = \"demo_put\"\nwhat = \"return\"\nstop = true\nreason = \"r\"\n";
+    generated_with(&text, &["returns: &[],\n", "stop: true"]);
 }
 
 /// Generates the demo header with contract `text` and checks that the module holds `needles`.

@@ -144,6 +144,8 @@ pub struct Tolerance {
     pub what: &'static str,
     /// With `"return"`: only these (left, right) pairs of return values; empty: any.
     pub returns: &'static [(i64, i64)],
+    /// The two sides' states may differ after this difference: the run ends there.
+    pub stop: bool,
 }
 
 impl Tolerance {
@@ -169,14 +171,24 @@ fn class_of(rule: RetRule, v: Option<i64>) -> Option<i64> {
     }
 }
 
-/// The difference `rule` does not tolerate between two outcomes, if any.
-pub fn check(rule: &Rule, left: &Outcome, right: &Outcome) -> Option<String> {
+/// The first difference between two outcomes as `rule` compares them, if any.
+fn first_difference(rule: &Rule, left: &Outcome, right: &Outcome) -> Option<String> {
     let outputs = match rule.outputs {
         OutputRule::Ignore => None,
         _ => Some((&left.outputs[..], &right.outputs[..])),
     };
     differing(class_of(rule.ret, left.ret), class_of(rule.ret, right.ret), outputs, |a, b| rule.outputs.same(a, b))
-        .filter(|what| !rule.tolerated.iter().any(|t| t.covers(what, left, right)))
+}
+
+/// The difference `rule` does not tolerate between two outcomes, if any.
+pub fn check(rule: &Rule, left: &Outcome, right: &Outcome) -> Option<String> {
+    first_difference(rule, left, right).filter(|what| !rule.tolerated.iter().any(|t| t.covers(what, left, right)))
+}
+
+/// Whether the outcomes differ by a declared difference after which the two sides' states
+/// may differ (a tolerance with `stop`): the comparison of the input ends there.
+pub fn stops(rule: &Rule, left: &Outcome, right: &Outcome) -> bool {
+    first_difference(rule, left, right).is_some_and(|what| rule.tolerated.iter().any(|t| t.stop && t.covers(&what, left, right)))
 }
 
 /// Bytes shown on each side of the first difference.
@@ -255,12 +267,12 @@ mod tests {
         let lenient = Rule { ret: RetRule::Ignore, outputs: OutputRule::Ignore, tolerated: &[] };
         assert_eq!(check(&lenient, &a, &b), None);
         let tolerant = Rule {
-            tolerated: &[Tolerance { what: "return", returns: &[] }, Tolerance { what: "output 0", returns: &[] }],
+            tolerated: &[Tolerance { what: "return", returns: &[], stop: false }, Tolerance { what: "output 0", returns: &[], stop: false }],
             ..Rule::EXACT
         };
         assert_eq!(check(&tolerant, &a, &b), None, "declared differences are not reported");
         // A tolerance narrowed to return pairs covers those pairs only.
-        let narrow = Rule { tolerated: &[Tolerance { what: "return", returns: &[(0, -2)] }], ..Rule::EXACT };
+        let narrow = Rule { tolerated: &[Tolerance { what: "return", returns: &[(0, -2)], stop: false }], ..Rule::EXACT };
         let (zero, minus2) = (Outcome { ret: Some(0), ..a.clone() }, Outcome { ret: Some(-2), ..a.clone() });
         assert_eq!(check(&narrow, &zero, &minus2), None);
         assert_eq!(check(&narrow, &minus2, &zero).as_deref(), Some("return"), "the pair is ordered: left, right");

@@ -3,7 +3,7 @@
 
 use arbitrary::{Result, Unstructured};
 
-use crate::diverge::{check, report, Compared, Outcome, Rule};
+use crate::diverge::{check, report, stops, Compared, Outcome, Rule};
 use crate::input::{reset_budget, Produced};
 use crate::output::Sink;
 use crate::recorder::{begin_input, set_op};
@@ -44,7 +44,8 @@ pub fn run<Op, L: Apply<Op>>(ops: &[Op]) {
 
 /// Runs `ops` against both sides. `rule` gives an op's comparison rule and the function it
 /// calls; the first difference the rule does not tolerate is reported under the two sides'
-/// names and aborts the run.
+/// names and aborts the run. A declared difference marked `stop` ends the run quietly: from
+/// there on the two sides' states may differ.
 ///
 /// Both sides consume the same earlier outputs, so every later call compares the two on one
 /// input. Where an op's outputs differ (a tolerated difference: two compressors' streams), the
@@ -65,6 +66,12 @@ pub fn run_diff<Op, L: Apply<Op>, R: Apply<Op>>(ops: &[Op], rule: impl Fn(&Op) -
         let (rule, function) = rule(op);
         if let Some(what) = check(&rule, &a, &b) {
             report(&rule, index, function, &what, (sides[0], &a), (sides[1], &b));
+        }
+        if stops(&rule, &a, &b) {
+            // A declared difference after which the two sides' objects may be in different
+            // states (one stream finished, the other not): later calls on them would differ
+            // by construction. The comparison of this input ends here.
+            return;
         }
         shared.keep(&mut a, &mut b);
     }
@@ -158,7 +165,7 @@ mod tests {
     #[test]
     fn both_sides_consume_one_output_of_each_pair() {
         use crate::diverge::Tolerance;
-        const TOLERANT: Rule = Rule { tolerated: &[Tolerance { what: "output 0", returns: &[] }], ..Rule::EXACT };
+        const TOLERANT: Rule = Rule { tolerated: &[Tolerance { what: "output 0", returns: &[], stop: false }], ..Rule::EXACT };
         let rule = |op: &Op| match op {
             Op::Put(_) => (TOLERANT, "put"),
             Op::Echo => (Rule::EXACT, "echo"),
@@ -183,6 +190,35 @@ mod tests {
         shared.keep(&mut a, &mut b);
         assert!(a.outputs.is_empty() && b.outputs.is_empty());
         assert_eq!(shared.pool.get(0), [8u8], "counts differ: nothing kept");
+    }
+
+    /// `Toy`, except that `Put(3)` returns 4 and `Echo` returns 99.
+    #[derive(Default)]
+    struct Liar;
+
+    impl Apply<Op> for Liar {
+        fn apply<S: Sink>(&mut self, op: &Op, sink: &mut S) {
+            match op {
+                Op::Put(n) => {
+                    sink.ret(if *n == 3 { 4 } else { i64::from(*n) });
+                    sink.output(vec![0; usize::from(*n)]);
+                }
+                Op::Echo => sink.ret(99),
+            }
+        }
+    }
+
+    #[test]
+    fn a_declared_difference_marked_stop_ends_the_comparison() {
+        use crate::diverge::Tolerance;
+        const TOLERANT: Rule = Rule { tolerated: &[Tolerance { what: "return", returns: &[(3, 4)], stop: true }], ..Rule::EXACT };
+        let rule = |op: &Op| match op {
+            Op::Put(_) => (TOLERANT, "put"),
+            Op::Echo => (Rule::EXACT, "echo"),
+        };
+        // Put(3) differs as declared; the Echo after it, which differs too, is not compared.
+        // (Were it compared, the run would abort the test process.)
+        run_diff::<Op, Toy, Liar>(&[Op::Put(2), Op::Put(3), Op::Echo], rule, ["toy", "liar"]);
     }
 
     #[test]

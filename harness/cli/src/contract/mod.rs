@@ -129,6 +129,10 @@ pub struct TolerateSpec {
     /// declaration; any other pair is still reported.
     #[serde(default)]
     pub returns: Vec<[i64; 2]>,
+    /// The two sides' states may differ after this difference (one stream finished, the
+    /// other not): the comparison of the input ends there, unreported.
+    #[serde(default)]
+    pub stop: bool,
     /// Why: the documented difference.
     pub reason: Name,
 }

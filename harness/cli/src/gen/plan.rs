@@ -364,9 +364,19 @@ pub struct RulePlan {
     pub ret: RetRule,
     /// The outputs.
     pub outputs: OutputRule,
-    /// Declared, documented differences: what may differ, and for `return` the (left,
-    /// right) pairs it is limited to (empty: any).
-    pub tolerated: Vec<(String, Vec<(i64, i64)>)>,
+    /// Declared, documented differences.
+    pub tolerated: Vec<TolerancePlan>,
+}
+
+/// One declared difference of a function.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TolerancePlan {
+    /// What may differ: `return`, `output N` or `output count`.
+    pub what: String,
+    /// For `return`, the (left, right) pairs it is limited to (empty: any).
+    pub returns: Vec<(i64, i64)>,
+    /// Whether the comparison of the input ends after it.
+    pub stop: bool,
 }
 
 /// The differential part of a plan.
@@ -543,7 +553,7 @@ impl Lowering<'_> {
             if !t.returns.is_empty() && what != "return" {
                 return Err(self.err(&t.what, "`returns` narrows a tolerated difference of `return` only", Some("set what = \"return\", or drop `returns`".into())));
             }
-            rules[i].tolerated.push((what.clone(), t.returns.iter().map(|[l, r]| (*l, *r)).collect()));
+            rules[i].tolerated.push(TolerancePlan { what: what.clone(), returns: t.returns.iter().map(|[l, r]| (*l, *r)).collect(), stop: t.stop });
         }
         Ok(DiffPlan { name, right, sides, targets: target_ix, functions: needed.into_iter().collect(), rules })
     }

@@ -100,9 +100,10 @@ fn diff(plan: &Plan, d: &DiffPlan) -> TokenStream {
             OutputRule::Ignore => quote!(seam_runtime::diverge::OutputRule::Ignore),
             OutputRule::Decoded(path) => quote!(seam_runtime::diverge::OutputRule::Decoded(#path)),
         };
-        let tolerated = r.tolerated.iter().map(|(what, returns)| {
-            let pairs = returns.iter().map(|(l, r)| quote!((#l, #r)));
-            quote!(seam_runtime::diverge::Tolerance { what: #what, returns: &[#(#pairs),*] })
+        let tolerated = r.tolerated.iter().map(|t| {
+            let (what, stop) = (&t.what, t.stop);
+            let pairs = t.returns.iter().map(|(l, r)| quote!((#l, #r)));
+            quote!(seam_runtime::diverge::Tolerance { what: #what, returns: &[#(#pairs),*], stop: #stop })
         });
         quote!(OpKind::#v => seam_runtime::diverge::Rule { ret: #ret, outputs: #outputs, tolerated: &[#(#tolerated),*] },)
     });
