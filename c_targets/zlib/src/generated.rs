@@ -5578,7 +5578,13 @@ pub fn rule(kind: OpKind) -> seam_runtime::diverge::Rule {
             seam_runtime::diverge::Rule {
                 ret: seam_runtime::diverge::RetRule::Classes(&[("error", -6i64, -1i64)]),
                 outputs: seam_runtime::diverge::OutputRule::Exact,
-                tolerated: &[],
+                tolerated: &[
+                    seam_runtime::diverge::Tolerance {
+                        what: "return",
+                        returns: &[(-2i64, 0i64), (0i64, -2i64)],
+                        stop: true,
+                    },
+                ],
             }
         }
         OpKind::DeflateGetDictionary => {
