@@ -180,15 +180,22 @@ fn first_difference(rule: &Rule, left: &Outcome, right: &Outcome) -> Option<Stri
     differing(class_of(rule.ret, left.ret), class_of(rule.ret, right.ret), outputs, |a, b| rule.outputs.same(a, b))
 }
 
-/// The difference `rule` does not tolerate between two outcomes, if any.
-pub fn check(rule: &Rule, left: &Outcome, right: &Outcome) -> Option<String> {
-    first_difference(rule, left, right).filter(|what| !rule.tolerated.iter().any(|t| t.covers(what, left, right)))
+/// Two outcomes judged under `rule`, comparing them once: `Err` names the difference the rule
+/// does not tolerate; `Ok(true)` is a declared difference marked `stop` (the two sides' states
+/// may differ after it, so the comparison of the input ends there); `Ok(false)` goes on.
+pub fn judge(rule: &Rule, left: &Outcome, right: &Outcome) -> Result<bool, String> {
+    let Some(what) = first_difference(rule, left, right) else { return Ok(false) };
+    let covering: Vec<&Tolerance> = rule.tolerated.iter().filter(|t| t.covers(&what, left, right)).collect();
+    if covering.is_empty() {
+        Err(what)
+    } else {
+        Ok(covering.iter().any(|t| t.stop))
+    }
 }
 
-/// Whether the outcomes differ by a declared difference after which the two sides' states
-/// may differ (a tolerance with `stop`): the comparison of the input ends there.
-pub fn stops(rule: &Rule, left: &Outcome, right: &Outcome) -> bool {
-    first_difference(rule, left, right).is_some_and(|what| rule.tolerated.iter().any(|t| t.stop && t.covers(&what, left, right)))
+/// The difference `rule` does not tolerate between two outcomes, if any.
+pub fn check(rule: &Rule, left: &Outcome, right: &Outcome) -> Option<String> {
+    judge(rule, left, right).err()
 }
 
 /// Bytes shown on each side of the first difference.

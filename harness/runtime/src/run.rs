@@ -3,7 +3,7 @@
 
 use arbitrary::{Result, Unstructured};
 
-use crate::diverge::{check, report, stops, Compared, Outcome, Rule};
+use crate::diverge::{judge, report, Compared, Outcome, Rule};
 use crate::input::{reset_budget, Produced};
 use crate::output::Sink;
 use crate::recorder::{begin_input, set_op};
@@ -64,14 +64,13 @@ pub fn run_diff<Op, L: Apply<Op>, R: Apply<Op>>(ops: &[Op], rule: impl Fn(&Op) -
         left.apply(op, &mut Compared { feed: &shared.pool, outcome: &mut a });
         right.apply(op, &mut Compared { feed: &shared.pool, outcome: &mut b });
         let (rule, function) = rule(op);
-        if let Some(what) = check(&rule, &a, &b) {
-            report(&rule, index, function, &what, (sides[0], &a), (sides[1], &b));
-        }
-        if stops(&rule, &a, &b) {
+        match judge(&rule, &a, &b) {
+            Err(what) => report(&rule, index, function, &what, (sides[0], &a), (sides[1], &b)),
             // A declared difference after which the two sides' objects may be in different
             // states (one stream finished, the other not): later calls on them would differ
             // by construction. The comparison of this input ends here.
-            return;
+            Ok(true) => return,
+            Ok(false) => {}
         }
         shared.keep(&mut a, &mut b);
     }
